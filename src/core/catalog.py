@@ -1,0 +1,78 @@
+"""Plugin discovery from entry-point metadata. Imports nothing of a plugin.
+
+A distribution declares each plugin in the ``sloppy.plugins`` group
+(``name = "package.module"``) and may say what kind it is in ``sloppy.kinds``
+(``name = "provider"``), so the UI can list a plugin before it is imported.
+
+Two distributions offering the same name: Sloppy's own distribution wins;
+between third parties the one found first on ``sys.path`` (the one Python would
+import) wins. The loser is kept in ``Catalog.conflicts`` and reported.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+from dataclasses import dataclass, field
+
+PLUGIN_GROUP = "sloppy.plugins"
+KIND_GROUP = "sloppy.kinds"
+BUILTIN_DIST = "sloppy"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    module: str  # the entry point's value: "pkg.mod" or "pkg.mod:attr"
+    kind: str
+    distribution: str
+    version: str
+
+    @property
+    def builtin(self) -> bool:
+        return self.distribution == BUILTIN_DIST
+
+
+@dataclass(frozen=True)
+class Conflict:
+    name: str
+    loser: PluginInfo
+    winner: PluginInfo
+
+    def reason(self) -> str:
+        return (
+            f"plugin name {self.name!r} is offered by {self.winner.distribution} and "
+            f"{self.loser.distribution}; {self.winner.distribution} wins"
+        )
+
+
+@dataclass
+class Catalog:
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def discover() -> Catalog:
+    """Read every ``sloppy.plugins`` entry point on ``sys.path``."""
+    catalog = Catalog()
+    for ep in md.entry_points(group=PLUGIN_GROUP):
+        info = _info(ep)
+        current = catalog.plugins.get(info.name)
+        if current is None:
+            catalog.plugins[info.name] = info
+        elif info.builtin and not current.builtin:
+            catalog.plugins[info.name] = info
+            catalog.conflicts.append(Conflict(info.name, loser=current, winner=info))
+        else:
+            catalog.conflicts.append(Conflict(info.name, loser=info, winner=current))
+    return catalog
+
+
+def _info(ep: md.EntryPoint) -> PluginInfo:
+    dist = ep.dist
+    kind = "plugin"
+    name, version = "?", "?"
+    if dist is not None:
+        name, version = dist.name, dist.version
+        kinds = dist.entry_points.select(group=KIND_GROUP, name=ep.name)
+        kind = next((k.value.strip() for k in kinds), kind)
+    return PluginInfo(name=ep.name, module=ep.value.strip(), kind=kind, distribution=name, version=version)

@@ -1,0 +1,3 @@
+"""gemini provider (thin until the provider issue lands)."""
+
+from google import genai  # noqa: F401

@@ -1,0 +1,3 @@
+"""minimax provider (thin until the provider issue lands)."""
+
+import requests  # noqa: F401

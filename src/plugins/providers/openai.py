@@ -1,0 +1,3 @@
+"""openai provider (thin until the provider issue lands)."""
+
+import openai  # noqa: F401

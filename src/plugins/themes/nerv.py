@@ -1,0 +1,3 @@
+"""NERV theme (thin until the themes issue lands)."""
+
+import numpy  # noqa: F401
