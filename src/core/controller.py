@@ -82,6 +82,11 @@ class AppController:
         self._disabled_kinds = dict(disabled_kinds or {})
         # command-line options plugins may read (web host and port, project folder…)
         self.options: dict[str, Any] = dict(options or {})
+        # Set by the CLI once built: the chat session (src.core.chat), the
+        # theme selection, and the GUI application (None when headless).
+        self.chat: Any = None
+        self.appearance: Any = None
+        self.gui: Any = None
         self._discover = discover_fn
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
