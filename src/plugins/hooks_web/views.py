@@ -1,0 +1,108 @@
+"""Snapshots of the app turned into JSON-ready dicts. Reads only; never a secret."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from src.core import __version__
+from src.core.warmup import State, WarmupStatus
+
+# What /api/plugins shows of a plugin's warm-up record (the traceback lives in /api/warmup_status).
+PLUGIN_FIELDS = ("name", "kind", "distribution", "version", "module", "enabled", "state", "import_ms", "duration_ms")
+
+
+def status(controller: Any, web: dict) -> dict:
+    warmup = controller.warmup_status()
+    return {
+        "app": "sloppy",
+        "version": __version__,
+        "mode": controller.mode,
+        "uptime_s": round(time.time() - controller.started_at, 3),
+        "warmup": warmup_counts(warmup),
+        "chat": controller.chat is not None,
+        "appearance": controller.appearance is not None,
+        "gui": controller.gui is not None,
+        "web": web,
+    }
+
+
+def warmup_counts(warmup: WarmupStatus) -> dict:
+    return {
+        "done": warmup.done,
+        "discovered": warmup.discovered,
+        "enabled": warmup.enabled_count,
+        "settled": warmup.settled_count,
+        **{state.value: len(warmup.by_state(state)) for state in State},
+        "finished_ms": warmup.finished_ms,
+    }
+
+
+def plugin_row(plugin: Any, hooks: list[str] | None = None) -> dict:
+    row = {field: getattr(plugin, field) for field in PLUGIN_FIELDS}
+    row["state"] = plugin.state.value
+    row["error"] = plugin.error
+    row["note"] = plugin.note
+    row["hooks"] = hooks or []
+    return row
+
+
+def message(m: Any) -> dict:
+    return {
+        "role": str(getattr(m, "role", "")),
+        "content": str(getattr(m, "content", "")),
+        "provider": _opt_str(getattr(m, "provider", None)),
+        "model": _opt_str(getattr(m, "model", None)),
+        "created": getattr(m, "created", None),
+        "state": str(getattr(m, "state", "done")),
+        "error": _opt_str(getattr(m, "error", None)),
+    }
+
+
+def discussion(snapshot: Any) -> dict:
+    return {
+        "version": int(getattr(snapshot, "version", 0)),
+        "busy": bool(getattr(snapshot, "busy", False)),
+        "provider": _opt_str(getattr(snapshot, "provider", None)),
+        "model": _opt_str(getattr(snapshot, "model", None)),
+        "persona": _opt_str(getattr(snapshot, "persona", None)),
+        "context": [{"path": str(path), "chars": int(chars)} for path, chars in getattr(snapshot, "context", [])],
+        "messages": [message(m) for m in getattr(snapshot, "messages", [])],
+    }
+
+
+def app_state(controller: Any) -> dict:
+    """Provider, model and theme as the user sees them; ``None`` where that part is missing."""
+    chat = controller.chat.snapshot() if controller.chat is not None else None
+    appearance = controller.appearance
+    return {
+        "provider": _opt_str(getattr(chat, "provider", None)),
+        "model": _opt_str(getattr(chat, "model", None)),
+        "persona": _opt_str(getattr(chat, "persona", None)),
+        "theme": _opt_str(appearance.current) if appearance is not None else None,
+        "providers": {
+            name: {
+                "label": str(getattr(p, "label", name)),
+                "models": [str(m) for m in getattr(p, "models", [])],
+                "default_model": _opt_str(getattr(p, "default_model", None)),
+                "key": _key_label(p),
+            }
+            for name, p in sorted(controller.providers().items())
+        },
+        "themes": {str(k): str(v) for k, v in appearance.available().items()} if appearance is not None else {},
+        "chat_available": controller.chat is not None,
+        "appearance_available": appearance is not None,
+    }
+
+
+def _key_label(provider: Any) -> dict:
+    """Whether a key is set and where it comes from: the variable's name, never its value."""
+    try:
+        key = provider.key_status()
+        return {"present": bool(key.present), "source": str(key.source)}
+    except Exception as e:  # noqa: BLE001 - a provider's bug must not break /api/state
+        return {"present": False, "source": f"unknown ({type(e).__name__})"}
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
