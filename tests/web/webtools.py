@@ -44,7 +44,9 @@ class Http:
         return self.session.post(self.url + path, timeout=kw.pop("timeout", 20), **kw)
 
 
-def wait_for_server(port_file: Path, proc: subprocess.Popen | None = None, timeout: float = 15) -> str:
+def wait_for_server(
+    port_file: Path, proc: subprocess.Popen | None = None, timeout: float = 15, key: str | None = None
+) -> str:
     """Wait until the app wrote its port and answers ``/api/status``; its base URL."""
     deadline = time.monotonic() + timeout
     url = None
@@ -58,7 +60,8 @@ def wait_for_server(port_file: Path, proc: subprocess.Popen | None = None, timeo
                 url = f"http://127.0.0.1:{int(text)}"
         if url is not None:
             try:
-                if requests.get(url + "/api/status", timeout=2).status_code == 200:
+                headers = {"X-API-Key": key} if key else {}
+                if requests.get(url + "/api/status", headers=headers, timeout=2).status_code == 200:
                     return url
             except requests.RequestException as e:
                 last_error = str(e)
@@ -90,11 +93,11 @@ def start_app(
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=home, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        url = wait_for_server(port_file, proc, timeout=timeout)
-    except BaseException:
+        key = (env or {}).get("SLOPPY_API_KEY")
+        url = wait_for_server(port_file, proc, timeout=timeout, key=key)
+    except (RuntimeError, TimeoutError) as e:
         stop_app(proc)
-        raise
-    key = (env or {}).get("SLOPPY_API_KEY")
+        raise RuntimeError(f"{e}; the app said:\n{log_path.read_text(errors='replace')}") from None
     return LiveApp(proc=proc, url=url, http=Http(url, key), log_path=log_path, home=home)
 
 
