@@ -15,7 +15,7 @@ from src.core import __version__
 
 
 def run(cmd, env=None, timeout=60, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, **kw)
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout, env=env, **kw)
 
 
 @pytest.fixture

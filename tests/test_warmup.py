@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -199,38 +200,42 @@ def test_on_warmup_complete_fires_exactly_once_under_stress(tmp_path, monkeypatc
     folder = make_dist(tmp_path / "site", "stress-dist", [good_plugin(f"p{i}") for i in range(3)])
     monkeypatch.syspath_prepend(str(folder))
     for iteration in range(200):
-        config = Config(path=tmp_path / "config.toml")
-        config.data["plugins"] = {"disabled": BUILTINS}
-        controller = AppController(config)
-        calls: dict[int, int] = {}
-        lock = threading.Lock()
-        go = threading.Barrier(5)
-
-        def register(worker: int) -> None:
-            go.wait()
-            for j in range(20):
-                key = worker * 100 + j
-
-                def callback(status, key=key):
-                    assert status.done
-                    with lock:
-                        calls[key] = calls.get(key, 0) + 1
-
-                controller.on_warmup_complete(callback)
-
-        threads = [threading.Thread(target=register, args=(w,)) for w in range(4)]
-        for t in threads:
-            t.start()
-        controller.start()
-        go.wait()
-        for t in threads:
-            t.join()
-        assert controller.wait_for_warmup(10)
-        deadline = time.monotonic() + 5
-        while len(calls) < 80 and time.monotonic() < deadline:
-            time.sleep(0.001)
-        controller.shutdown(timeout=2)
+        calls = _stress_round(tmp_path, workers=4, per_worker=20)
         assert len(calls) == 80 and set(calls.values()) == {1}, (iteration, calls)
+
+
+def _stress_round(tmp_path, workers: int, per_worker: int) -> dict[int, int]:
+    """Register callbacks from several threads while the warm-up finishes; count the calls."""
+    config = Config(path=tmp_path / "config.toml")
+    config.data["plugins"] = {"disabled": BUILTINS}
+    controller = AppController(config)
+    calls: dict[int, int] = {}
+    lock = threading.Lock()
+    go = threading.Barrier(workers + 1)
+
+    def count(key: int, status) -> None:
+        assert status.done
+        with lock:
+            calls[key] = calls.get(key, 0) + 1
+
+    def register(worker: int) -> None:
+        go.wait()
+        for j in range(per_worker):
+            controller.on_warmup_complete(functools.partial(count, worker * 100 + j))
+
+    threads = [threading.Thread(target=register, args=(w,)) for w in range(workers)]
+    for t in threads:
+        t.start()
+    controller.start()
+    go.wait()
+    for t in threads:
+        t.join()
+    assert controller.wait_for_warmup(10)
+    deadline = time.monotonic() + 5
+    while len(calls) < workers * per_worker and time.monotonic() < deadline:
+        time.sleep(0.001)
+    controller.shutdown(timeout=2)
+    return calls
 
 
 def test_readiness_is_announced_through_the_historic_hooks(start):
