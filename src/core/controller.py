@@ -391,8 +391,10 @@ class AppController:
             callbacks, self._done_callbacks = self._done_callbacks, []
         if self._gc_paused:
             self._gc_paused = False
-            gc.collect()
-            gc.freeze()  # what survived the warm-up is long-lived: keep it out of later collections
+            # No gc.collect() here: a full collection would hold the GIL for
+            # 100+ ms and stall a frame. What the imports built is long-lived:
+            # freeze it so later collections never walk it.
+            gc.freeze()
             gc.enable()
         status = self.warmup_status()
         log.info(
