@@ -157,3 +157,43 @@ def test_uvicorn_installs_no_signal_handlers(controller, hook_server):
     server = hook_server(controller)
     assert server.running
     assert {sig: signal.getsignal(sig) for sig in before} == before
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_disabling_the_plugin_stops_its_server_and_enabling_starts_it_again(web_controller, tmp_path, monkeypatch):
+    port_file = tmp_path / "announced_port"
+    monkeypatch.setenv("SLOPPY_HOOK_PORT_FILE", str(port_file))
+    controller = web_controller({"hooks_web": HOOKS_WEB})
+    port = int(port_file.read_text())
+    controller.set_enabled("hooks_web", False, save=False).result(5)
+    assert wait_for(lambda: web_threads() == [], timeout=5)
+    assert port_is_free(port)
+    assert not port_file.exists()
+    controller.set_enabled("hooks_web", True, save=False).result(5)
+    assert controller.wait_for_warmup(15)
+    again = int(port_file.read_text())
+    assert Http(f"http://127.0.0.1:{again}").get("/api/status").status_code == 200
+    assert len(web_threads()) == 1
+
+
+def test_reloading_the_plugin_takes_over_its_own_port(web_controller):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = web_controller({"hooks_web": HOOKS_WEB}, hook_port=port)
+    first = runtime.get(controller)
+    controller.reload("hooks_web")
+    assert wait_for(lambda: runtime.get(controller) not in (None, first), timeout=15)
+    assert controller.wait_for_warmup(15)
+    states = {p.name: p for p in controller.warmup_status().plugins}
+    assert states["hooks_web"].state is State.READY, states["hooks_web"].error
+    assert Http(f"http://127.0.0.1:{port}").get("/api/status").status_code == 200
+    assert len(web_threads()) == 1

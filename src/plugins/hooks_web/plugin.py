@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from src.core import hookimpl
+from src.core.warmup import State
 from src.plugins.hooks_web import runtime
 from src.plugins.hooks_web.plugin_routes import ReadySubscriber
 from src.plugins.hooks_web.server import HookServer
@@ -28,7 +29,7 @@ def sloppy_plugin_setup(controller: Any) -> None:
     if previous is not None:  # a reload: free the port first
         _stop(controller, previous)
     settings = resolve(controller.options, controller.config)
-    server = HookServer(controller, settings)
+    server = HookServer(controller, settings, still_wanted=lambda: _still_ready(controller))
     server.start()
     # Mounts each plugin's routes when it is ready; plugins ready before now are
     # replayed to it on registration (sloppy_plugin_ready is historic).
@@ -47,6 +48,14 @@ def sloppy_shutdown(controller: Any) -> None:
     server = runtime.pop(controller)
     if server is not None:
         _stop(controller, server)
+
+
+def _still_ready(controller: Any) -> bool:
+    """Is this plugin importing/setting up or ready? False once it is disabled or failed at run time."""
+    return any(
+        p.module.split(":", 1)[0] == __name__ and p.state in (State.IMPORTING, State.READY)
+        for p in controller.warmup_status().plugins
+    )
 
 
 def _stop(controller: Any, server: HookServer) -> None:

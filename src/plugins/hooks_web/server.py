@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 THREAD_NAME = "hooks-web"
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 1.5
-GRACEFUL_S = 0.5  # in-flight requests get this long to finish when stopping
+GRACEFUL_S = 0.5
+WATCH_INTERVAL_S = 0.5  # in-flight requests get this long to finish when stopping
 
 
 class HookServerError(RuntimeError):
@@ -39,9 +41,14 @@ class HookServerError(RuntimeError):
 
 
 class HookServer:
-    def __init__(self, controller: Any, settings: WebSettings) -> None:
+    """One server. ``still_wanted`` (optional) is polled on the server's loop: when it
+    answers False twice in a row (its plugin was disabled or failed at run time), the
+    server stops itself and frees its port."""
+
+    def __init__(self, controller: Any, settings: WebSettings, still_wanted: Callable[[], bool] | None = None) -> None:
         self.controller = controller
         self.settings = settings
+        self.still_wanted = still_wanted
         self.ctx = WebContext(controller=controller, settings=settings)
         self.app, self.plugin_routes = build_app(self.ctx)
         self._server: uvicorn.Server | None = None
@@ -104,7 +111,7 @@ class HookServer:
         self._loop = loop
         self.plugin_routes.loop = loop
         try:
-            loop.run_until_complete(self._server.serve(sockets=[sock]))
+            loop.run_until_complete(self._serve_until_unwanted(sock))
         except BaseException as e:
             self._error = e
             log.exception("Hook API server stopped with an error")
@@ -115,6 +122,25 @@ class HookServer:
                 self.plugin_routes.loop = None
                 loop.close()
                 sock.close()
+
+    async def _serve_until_unwanted(self, sock: socket.socket) -> None:  # hooks-web thread
+        watchdog = asyncio.ensure_future(self._watch()) if self.still_wanted is not None else None
+        try:
+            await self._server.serve(sockets=[sock])
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+    async def _watch(self) -> None:
+        misses = 0
+        while not self._server.should_exit:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            misses = 0 if self.still_wanted() else misses + 1
+            if misses >= 2:
+                log.info("the Hook API plugin is no longer ready (disabled or failed): stopping its server")
+                self.ctx.stopping.set()
+                self._server.should_exit = True
+                self._remove_port_file()
 
     def _check_accepts(self, deadline: float) -> None:
         target = _connect_address(self.settings.host)
