@@ -15,7 +15,7 @@ All traffic goes to loopback addresses only.
 from __future__ import annotations
 
 import pytest
-from webtools import HEAVY, ROOT, SAMPLES, plugin_info, start_app, stop_app
+from webtools import HEAVY, ROOT, SAMPLES, plugin_info, quit_via_api, start_app, stop_app
 
 from src.core.catalog import Catalog, PluginInfo
 from src.core.config import load_config
@@ -84,5 +84,7 @@ def live_gui(request, sloppy_cmd, tmp_path):
     app = start_app(sloppy_cmd, tmp_path, args)
     app.extra["mode"] = mode
     yield app
+    if mode == "gui":  # the window quits through its own command; headless stops on SIGTERM
+        quit_via_api(app)
     code = stop_app(app.proc)
     assert code == 0, f"the app exited with {code}:\n{app.output()}"

@@ -46,7 +46,7 @@ def test_gui_screenshot_is_a_png_of_the_window(live_gui):
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     image = Image.open(BytesIO(answer.content))
     assert image.width > 100 and image.height > 100
-    assert len(set(image.convert("RGB").getdata())) > 1  # not a blank frame
+    assert any(low != high for low, high in image.convert("RGB").getextrema())  # not a blank frame
 
 
 def test_without_the_flag_fastapi_and_uvicorn_are_never_imported(tmp_path):

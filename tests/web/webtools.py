@@ -101,6 +101,15 @@ def start_app(
     return LiveApp(proc=proc, url=url, http=Http(url, key), log_path=log_path, home=home)
 
 
+def quit_via_api(app: LiveApp, timeout: float = 10) -> None:
+    """Run the ``app.quit`` command through the Hook API and wait for the process to end."""
+    try:
+        app.http.post("/api/commands/app.quit", timeout=5)
+        app.proc.wait(timeout)
+    except (requests.RequestException, subprocess.TimeoutExpired):
+        pass  # stop_app escalates
+
+
 def stop_app(proc: subprocess.Popen, timeout: float = 10) -> int:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
