@@ -36,12 +36,16 @@ def web_controller(tmp_path):
     """A factory: a started controller over the given plugins; shut down at teardown."""
     made: list[AppController] = []
 
-    def make(plugins: dict[str, PluginInfo] | None = None, wait: bool = True, **options) -> AppController:
+    def make(
+        plugins: dict[str, PluginInfo] | None = None, wait: bool = True, before_start=None, **options
+    ) -> AppController:
         config = load_config(options.pop("config_path", tmp_path / "config.toml"))
         catalog = Catalog(plugins=dict(plugins or {}))
         opts = {"web_host": "127.0.0.1", "hook_port": 0, "test_hooks": True, "project": tmp_path, **options}
         controller = AppController(config, discover_fn=lambda: catalog, options=opts)
         made.append(controller)
+        if before_start is not None:
+            before_start(controller)  # e.g. build controller.chat, as the CLI does
         controller.start()
         if wait:
             assert controller.wait_for_warmup(30), "warm-up did not finish"

@@ -27,6 +27,7 @@ class StateChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     provider: str | None = NAME
     model: str | None = NAME
+    persona: str | None = NAME
     theme: str | None = NAME
 
 
@@ -45,17 +46,19 @@ def router(ctx: WebContext) -> APIRouter:
     async def get_state() -> dict:
         return views.app_state(controller)
 
-    @api.post("/api/state", summary="Switch provider, model or theme, as the GUI does")
+    @api.post("/api/state", summary="Switch provider, model, persona or theme, as the GUI does")
     async def post_state(change: StateChange) -> dict:
-        if change.provider is None and change.model is None and change.theme is None:
-            raise HTTPException(422, "nothing to change: give provider, model or theme")
-        if change.provider is not None or change.model is not None:
+        if all(value is None for value in (change.provider, change.model, change.persona, change.theme)):
+            raise HTTPException(422, "nothing to change: give provider, model, persona or theme")
+        if change.provider is not None or change.model is not None or change.persona is not None:
             chat = _chat(controller)
             if change.provider is not None:
                 _check_name(controller, "provider", change.provider, controller.providers())
                 await _apply(controller, chat.set_provider, change.provider, change.model)
-            else:
+            elif change.model is not None:
                 await _apply(controller, chat.set_model, change.model)
+            if change.persona is not None:
+                await _apply(controller, chat.set_persona, change.persona)
         if change.theme is not None:
             appearance = _appearance(controller)
             _check_name(controller, "theme", change.theme, appearance.available())

@@ -56,6 +56,7 @@ def message(m: Any) -> dict:
         "created": getattr(m, "created", None),
         "state": str(getattr(m, "state", "done")),
         "error": _opt_str(getattr(m, "error", None)),
+        "context": [str(path) for path in getattr(m, "context", ())],
     }
 
 
@@ -67,6 +68,7 @@ def discussion(snapshot: Any) -> dict:
         "model": _opt_str(getattr(snapshot, "model", None)),
         "persona": _opt_str(getattr(snapshot, "persona", None)),
         "context": [{"path": str(path), "chars": int(chars)} for path, chars in getattr(snapshot, "context", [])],
+        "notice": str(getattr(snapshot, "notice", "") or ""),
         "messages": [message(m) for m in getattr(snapshot, "messages", [])],
     }
 
@@ -80,6 +82,7 @@ def app_state(controller: Any) -> dict:
         "model": _opt_str(getattr(chat, "model", None)),
         "persona": _opt_str(getattr(chat, "persona", None)),
         "theme": _opt_str(appearance.current) if appearance is not None else None,
+        "theme_requested": _opt_str(getattr(appearance, "requested", appearance.current)) if appearance is not None else None,
         "providers": {
             name: {
                 "label": str(getattr(p, "label", name)),
@@ -90,6 +93,7 @@ def app_state(controller: Any) -> dict:
             for name, p in sorted(controller.providers().items())
         },
         "themes": {str(k): str(v) for k, v in appearance.available().items()} if appearance is not None else {},
+        "personas": sorted(controller.chat.personas()) if controller.chat is not None else [],
         "chat_available": controller.chat is not None,
         "appearance_available": appearance is not None,
     }
