@@ -132,7 +132,7 @@ def status_error(name: str, status: int, message: str, retry_after: str | None =
     msg = detail(message)
     if status in (401, 403):
         # Not echoing the server's text: some services quote part of the key back.
-        kind, text = ErrorKind.AUTH, f"the API key was rejected (HTTP {status}); check the key for {name}"
+        kind, text = ErrorKind.AUTH, f"the API key was rejected (HTTP {status})"
     elif status == 429:
         kind, text = ErrorKind.RATE_LIMIT, f"rate limited (HTTP 429): {msg or 'too many requests'}; wait a little"
     elif status >= 500:
@@ -203,6 +203,9 @@ class ProviderBase:
     def close_client(self, client: Any) -> None:
         """Release the client's connections (writer thread, at shutdown)."""
 
+    def warm_client(self, client: Any) -> None:
+        """Touch what the SDK loads lazily on a first request (runs on the pool after building)."""
+
     # -- the Provider protocol --
     def key_status(self) -> KeyStatus:
         key, var = find_key(self.settings.key_env)
@@ -212,19 +215,26 @@ class ProviderBase:
         """Build the client now if a key is set (pool, during warm-up)."""
         key, _ = find_key(self.settings.key_env)
         if key:
-            self._client, self._client_key = self.build_client(key), key
+            client = self.build_client(key)
+            self.warm_client(client)
+            self._client, self._client_key = client, key
+
+    def _build_warm(self, key: str) -> Any:
+        client = self.build_client(key)
+        self.warm_client(client)
+        return client
 
     async def _client_for(self, key: str) -> Any:
         if self._client is None or key != self._client_key:
             # The key changed (or appeared) since warm-up: rebuild on the pool, not here.
-            client = await asyncio.wrap_future(self._controller.submit_io(self.build_client, key))
+            client = await asyncio.wrap_future(self._controller.submit_io(self._build_warm, key))
             old, self._client, self._client_key = self._client, client, key
             if old is not None:
                 self.close_client(old)
         return self._client
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[str]:
-        key, _ = find_key(self.settings.key_env)
+        key, var = find_key(self.settings.key_env)
         if not key:
             raise ProviderError(
                 ErrorKind.MISSING_KEY,
@@ -244,6 +254,8 @@ class ProviderBase:
             except ProviderError as e:
                 e.provider = e.provider or self.name
                 e.message = e.message.replace(key, "***") if len(key) >= 4 else e.message
+                if e.kind is ErrorKind.AUTH and "check " not in e.message:
+                    e.message += f"; check the key in {var}"
                 if yielded or e.kind not in RETRYABLE or attempt >= self.settings.max_retries:
                     if attempt:
                         e.message += f" (gave up after {attempt + 1} attempts)"

@@ -11,7 +11,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio._backends._asyncio  # noqa: F401 - httpx2's async backend, warmed here, not on a first request
 import httpx2
+import jiter  # noqa: F401 - the SDK's stream parser, imported on a first request otherwise
 import openai
 
 from src.core.providers import ChatRequest
@@ -42,6 +44,9 @@ class OpenAICompatibleProvider(ProviderBase):
             max_retries=0,
             timeout=openai.Timeout(s.timeout_s, connect=s.connect_timeout_s),
         )
+
+    def warm_client(self, client: openai.AsyncOpenAI) -> None:
+        _ = client.chat.completions  # the SDK imports its resources lazily
 
     def close_client(self, client: Any) -> None:
         _close_soon(self._controller, client.close())

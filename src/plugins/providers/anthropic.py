@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anthropic
+import anyio._backends._asyncio  # noqa: F401 - httpx2's async backend, warmed here, not on a first request
 import httpx2
+import opentelemetry.propagate  # noqa: F401 - the SDK propagates trace context on each request
 
 from src.core.providers import ChatRequest
 from src.plugins.providers._common import (
@@ -43,6 +45,9 @@ class AnthropicProvider(ProviderBase):
             max_retries=0,
             timeout=anthropic.Timeout(s.timeout_s, connect=s.connect_timeout_s),
         )
+
+    def warm_client(self, client: anthropic.AsyncAnthropic) -> None:
+        _ = client.messages  # the SDK imports its resources lazily
 
     def close_client(self, client: Any) -> None:
         try:

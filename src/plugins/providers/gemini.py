@@ -15,6 +15,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio._backends._asyncio  # noqa: F401 - httpx2's async backend, warmed here, not on a first request
 import httpx2
 import pydantic
 from google import genai
@@ -50,6 +51,15 @@ class GeminiProvider(ProviderBase):
                 timeout=int(s.timeout_s * 1000),
                 retry_options=types.HttpRetryOptions(attempts=1),
             ),
+        )
+
+    def warm_client(self, client: genai.Client) -> None:
+        """Build, now on the pool, the pydantic schemas the SDK would build on a first request."""
+        _ = client.aio.models
+        types.GenerateContentConfig(system_instruction="warm", max_output_tokens=1)
+        types.Content(role="user", parts=[types.Part(text="warm")])
+        types.GenerateContentResponse.model_validate(
+            {"candidates": [{"content": {"parts": [{"text": "warm"}], "role": "model"}, "finishReason": "STOP"}]}
         )
 
     def close_client(self, client: Any) -> None:
@@ -98,7 +108,7 @@ def _api_error(name: str, e: errors.APIError) -> ProviderError:
     if "API_KEY_INVALID" in details or e.status in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
         return ProviderError(
             ErrorKind.AUTH,
-            f"the API key was rejected (HTTP {e.code} {e.status}); check the key for {name}",
+            f"the API key was rejected (HTTP {e.code} {e.status})",
             name,
             e.code,
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import netrc  # noqa: F401 - requests reads ~/.netrc on a first request; warmed here
 import socket
 import threading
 from collections.abc import AsyncIterator
@@ -237,7 +238,7 @@ class MiniMaxProvider(ProviderBase):
         kind = BASE_CODES.get(code, ErrorKind.OTHER)
         msg = detail(base.get("status_msg"))
         if kind is ErrorKind.AUTH:
-            text = f"the API key was rejected (MiniMax code {code}); check the key for {self.name}"
+            text = f"the API key was rejected (MiniMax code {code})"
         elif kind is ErrorKind.RATE_LIMIT:
             text = f"rate limited (MiniMax code {code}): {msg}; wait a little"
         elif code == 1008:
@@ -259,6 +260,8 @@ def _retry_after(response: requests.Response) -> str | None:
 
 
 def _reason(e: BaseException) -> str:
+    if isinstance(e, urllib3.exceptions.ProtocolError):
+        return "connection broken"
     text = str(e)
     for marker in ("Connection refused", "Name or service not known", "timed out", "Connection reset"):
         if marker in text:
