@@ -10,13 +10,13 @@ import pytest
 pytest.importorskip("src.core.chat", reason="the chat session has not landed on this branch yet")
 pytest.importorskip("tests.fakes.server", reason="the loopback provider fakes have not landed on this branch yet")
 
-from src.core.chat import ChatSession
-from tests.fakes.openai_wire import OpenAIWire
-from tests.fakes.server import FakeProviderServer, Reply
 from webtools import HOOKS_WEB, Http
 
 from src.core.catalog import PluginInfo
+from src.core.chat import ChatSession
 from src.plugins.hooks_web import runtime
+from tests.fakes.openai_wire import OpenAIWire
+from tests.fakes.server import FakeProviderServer, Reply
 
 KEY = "test-key-web-0123456789"
 OPENAI = PluginInfo("openai", "src.plugins.providers.openai", "provider", "sloppy", "0.1.0")
