@@ -15,17 +15,43 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 from webtools import HOOKS_WEB
 
+from src.core.catalog import PluginInfo
+from src.core.chat import ChatSession
 from src.plugins.hooks_web import runtime
+from tests.fakes.openai_wire import OpenAIWire
+from tests.fakes.server import FakeProviderServer
 
 REQUEST_TIMEOUT_S = 15
+KEY = "fuzz-openai-key-0123456789"
+OPENAI = PluginInfo("openai", "src.plugins.providers.openai", "provider", "sloppy", "0.1.0")
 EXAMPLES_PER_ROUTE = 20  # per route and mode (valid, then invalid input)
 
 
 @pytest.fixture
-def api(web_controller, samples):
-    controller = web_controller(
-        {"hooks_web": HOOKS_WEB, "web_sample": samples("web_sample"), "leaky_failure": samples("leaky_failure")}
-    )
+def fake_openai():
+    with FakeProviderServer(OpenAIWire(), key=KEY) as server:
+        yield server
+
+
+@pytest.fixture(params=["no chat", "chat"])
+def api(request, web_controller, samples, tmp_path, monkeypatch):
+    """A server over sample plugins; in the "chat" variant also the chat session and OpenAI on a loopback fake."""
+    plugins = {"hooks_web": HOOKS_WEB, "web_sample": samples("web_sample"), "leaky_failure": samples("leaky_failure")}
+    options = {}
+    if request.param == "chat":
+        fake = request.getfixturevalue("fake_openai")
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        config = tmp_path / "config.toml"
+        config.write_text(f'[providers.openai]\nbase_url = "{fake.url}/v1"\nmax_retries = 0\ntimeout_s = 5.0\n')
+        project = tmp_path / "project"
+        project.mkdir()
+        plugins["openai"] = OPENAI
+        options = {
+            "config_path": config,
+            "project": project,
+            "before_start": lambda c: setattr(c, "chat", ChatSession(c, project)),
+        }
+    controller = web_controller(plugins, **options)
     url = f"http://127.0.0.1:{runtime.get(controller).port}"
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json", timeout=10)
     return url, [result.ok() for result in schema.get_all_operations()]

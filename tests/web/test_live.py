@@ -57,7 +57,12 @@ def test_without_the_flag_fastapi_and_uvicorn_are_never_imported(tmp_path):
         "print('WEB-MODULES:', sorted({m.split('.')[0] for m in sys.modules} & {'fastapi', 'uvicorn'}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert "WEB-MODULES: []" in done.stdout, done.stdout + done.stderr
     row = next(line for line in done.stdout.splitlines() if line.startswith("hooks_web"))
