@@ -94,3 +94,13 @@ def test_no_response_carries_a_secret(keyed):
             assert value.encode() not in blob, f"{name} leaked by {response.request.method} {response.url}"
     failed = [r for r in responses if r.url.endswith("/api/warmup_status") and r.status_code == 200]
     assert failed and "[redacted]" in failed[0].text
+
+
+def test_without_the_key_nothing_is_revealed_not_even_404_or_parse_errors(keyed):
+    with_key, without_key, _ = keyed
+    assert with_key.get("/api/no/such/route").status_code == 404
+    assert without_key.get("/api/no/such/route").status_code == 401
+    broken = {"data": b"{not json", "headers": {"content-type": "application/json"}}
+    assert with_key.post("/api/send", **broken).status_code == 422
+    assert without_key.post("/api/send", **broken).status_code == 401
+    assert Http(with_key.url, "wrong-key").post("/api/send", **broken).status_code == 403

@@ -10,7 +10,7 @@ from src.core import __version__
 from src.plugins.hooks_web import redact, routes_app, routes_chat, routes_control
 from src.plugins.hooks_web.context import WebContext
 from src.plugins.hooks_web.plugin_routes import PluginRoutes
-from src.plugins.hooks_web.security import key_checker
+from src.plugins.hooks_web.security import RequireKey, key_checker
 
 DESCRIPTION = """Drive and inspect a running Sloppy: warm-up, plugins, chat, commands, screenshots.
 
@@ -50,5 +50,6 @@ def build_app(ctx: WebContext) -> tuple[FastAPI, PluginRoutes]:
         ]
         return redact.secret_values(extra=[ctx.settings.api_key], env_names=[ctx.settings.key_env, *provider_envs])
 
-    app.add_middleware(redact.RedactSecrets, secrets=secrets)
+    app.add_middleware(RequireKey, settings=ctx.settings)
+    app.add_middleware(redact.RedactSecrets, secrets=secrets)  # added last: outermost, sees every response
     return app, PluginRoutes(app, ctx)

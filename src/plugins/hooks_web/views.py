@@ -82,7 +82,9 @@ def app_state(controller: Any) -> dict:
         "model": _opt_str(getattr(chat, "model", None)),
         "persona": _opt_str(getattr(chat, "persona", None)),
         "theme": _opt_str(appearance.current) if appearance is not None else None,
-        "theme_requested": _opt_str(getattr(appearance, "requested", appearance.current)) if appearance is not None else None,
+        "theme_requested": _opt_str(getattr(appearance, "requested", appearance.current))
+        if appearance is not None
+        else None,
         "providers": {
             name: {
                 "label": str(getattr(p, "label", name)),
