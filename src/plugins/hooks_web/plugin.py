@@ -9,7 +9,6 @@ and ``/docs`` on a running server for the routes.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from src.core import hookimpl
@@ -18,8 +17,6 @@ from src.plugins.hooks_web import runtime
 from src.plugins.hooks_web.plugin_routes import ReadySubscriber
 from src.plugins.hooks_web.server import HookServer
 from src.plugins.hooks_web.settings import resolve
-
-log = logging.getLogger(__name__)
 
 
 @hookimpl
