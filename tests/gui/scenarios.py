@@ -17,6 +17,8 @@ from typing import Any
 
 from imgui_bundle import hello_imgui, imgui
 
+from src.core.gui.screenshot import RawFrame, encode_png
+
 Scenario = Callable[[Any, Any, dict], None]
 
 
@@ -48,12 +50,13 @@ def start(scenario: Scenario, out: Path, gui: Any) -> None:
 
 
 def save_final_frame(path: Path) -> None:
-    """The last frame of the window that just closed, as PNG (test side: numpy and PIL are fine here)."""
-    from PIL import Image
-
+    """The last frame of the window that just closed (``final_app_window_screenshot``), as PNG."""
     pixels = hello_imgui.final_app_window_screenshot()
-    if pixels is not None and pixels.size:
-        Image.fromarray(pixels).save(path)
+    if pixels is None or not pixels.size:
+        return
+    height, width = pixels.shape[:2]
+    rgb = pixels[:, :, :3].copy().tobytes()
+    path.write_bytes(encode_png(RawFrame(width, height, rgb, bottom_up=False)))
 
 
 def wait_until(ctx: Any, condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> bool:
@@ -95,3 +98,112 @@ def warmup_to_ready(ctx: Any, gui: Any, result: dict) -> None:
     result["toast_after_dismiss"] = gui.toasts.current is not None
     result["dismissed"] = gui.toasts.dismissed
     result["frame_times"] = len(gui.frame_times_ms())
+
+
+def _providers_ready(gui: Any) -> bool:
+    return {"fakechat", "fakechat2"} <= set(gui.controller.providers())
+
+
+def chat_send(ctx: Any, gui: Any, result: dict) -> None:
+    """Switch provider and model in the Providers panel, type a message, send it with Ctrl+Enter."""
+    out = Path(result["out"])
+    chat = gui.controller.chat
+    result["chat_available"] = chat is not None
+    if chat is None:
+        return
+    wait_until(ctx, lambda: _providers_ready(gui), 30.0, "the fake providers")
+    ctx.set_ref("//Providers")
+    ctx.combo_click("Provider##provider/Fake Chat B##fakechat2")
+    wait_until(ctx, lambda: chat.snapshot().provider == "fakechat2", 5.0, "provider B")
+    ctx.combo_click("Model##model/b-2##model_b-2")
+    wait_until(ctx, lambda: chat.snapshot().model == "b-2", 5.0, "model b-2")
+    result["switched"] = [chat.snapshot().provider, chat.snapshot().model]
+    ctx.combo_click("Provider##provider/Fake Chat A##fakechat")
+    wait_until(ctx, lambda: chat.snapshot().provider == "fakechat", 5.0, "provider A")
+    ctx.combo_click("Model##model/fake-large##model_fake-large")
+    wait_until(ctx, lambda: chat.snapshot().model == "fake-large", 5.0, "model fake-large")
+
+    ctx.set_ref("//Message")
+    ctx.item_click("##message")
+    ctx.key_chars("Hello fake, please answer in markdown")
+    ctx.key_press(imgui.Key.mod_ctrl | imgui.Key.enter)
+    wait_until(ctx, lambda: len(chat.snapshot().messages) >= 2, 10.0, "the message to be sent")
+    wait_until(ctx, lambda: chat.snapshot().messages[-1].state != "streaming", 20.0, "the answer")
+    snap = chat.snapshot()
+    result["messages"] = [
+        {
+            "role": m.role,
+            "content": m.content,
+            "provider": m.provider,
+            "model": m.model,
+            "state": m.state,
+            "error": m.error,
+        }
+        for m in snap.messages
+    ]
+    result["input_after_send"] = gui.panels["Message"].text
+    ctx.yield_(10)  # let markdown settle
+    result["markdown_ready"] = gui.markdown.ready
+    capture(ctx, out / "chat.png")
+
+
+def plugins_toggle(ctx: Any, gui: Any, result: dict) -> None:
+    """Open Plugins from the View menu; disable a plugin (saved), then enable it again (warms now)."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("View/Plugins")
+    ctx.yield_(2)
+    result["plugins_visible"] = gui.runner_params.docking_params.dockable_window_of_name("Plugins").is_visible
+    ctx.set_ref("//Plugins")
+    ctx.item_click("plugins/##enabled_sloppytest_slow")
+    wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "disabled", 5.0, "disabled")
+    wait_until(ctx, lambda: gui.controller.config.path.exists(), 5.0, "the config to be saved")
+    result["config_after_disable"] = gui.controller.config.path.read_text()
+    result["message_after_disable"] = gui.panels["Plugins"].message
+    capture(ctx, out / "plugins-disabled.png")
+    ctx.item_click("plugins/##enabled_sloppytest_slow")
+    wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "ready", 20.0, "ready again")
+    result["config_after_enable"] = gui.controller.config.path.read_text()
+    wait_until(ctx, lambda: gui.status.done, 10.0, "the second warm-up")
+    ctx.yield_(3)
+
+
+def failed_plugin(ctx: Any, gui: Any, result: dict) -> None:
+    """A broken distribution: red count, which opens Plugins; the traceback on demand; Retry."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    screenshot_from_pool(ctx, gui, out / "failed.png")
+    gui.runner_params.docking_params.dockable_window_of_name("Plugins").is_visible = False
+    ctx.yield_(2)
+    ctx.item_click("**/1 failed##indicator")
+    ctx.yield_(5)
+    result["plugins_visible"] = gui.runner_params.docking_params.dockable_window_of_name("Plugins").is_visible
+    ctx.set_ref("//Plugins")
+    ctx.item_click("plugins/Traceback##tb_sloppytest_broken")
+    ctx.yield_(2)
+    result["traceback_shown"] = "sloppytest_broken" in gui.panels["Plugins"].show_traceback
+    capture(ctx, out / "plugins-failed.png")
+    attempts = _status(gui, "sloppytest_broken").attempt
+    ctx.item_click("plugins/Retry##retry_sloppytest_broken")
+    wait_until(ctx, lambda: _status(gui, "sloppytest_broken").attempt > attempts and gui.status.done, 10.0, "retry")
+    result["after_retry"] = _status(gui, "sloppytest_broken").state.value
+    result["error"] = _status(gui, "sloppytest_broken").error
+
+
+def quit_while_hanging(ctx: Any, gui: Any, result: dict) -> None:
+    """File > Quit while a plugin import hangs: the app must still exit promptly."""
+    wait_until(ctx, lambda: _state(gui, "sloppytest_hangs") == "importing", 10.0, "the hanging import")
+    result["state_before_quit"] = _state(gui, "sloppytest_hangs")
+    result["quit_at"] = time.time()
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("File/Quit")
+
+
+def _status(gui: Any, name: str) -> Any:
+    return next(p for p in gui.status.plugins if p.name == name)
+
+
+def _state(gui: Any, name: str) -> str:
+    return _status(gui, name).state.value

@@ -20,7 +20,7 @@ def layout_path() -> Path:
 def docking_splits() -> list[hello_imgui.DockingSplit]:
     return [
         hello_imgui.DockingSplit("MainDockSpace", "SideSpace", imgui.Dir.left, 0.26),
-        hello_imgui.DockingSplit("MainDockSpace", "ToolSpace", imgui.Dir.right, 0.36),
+        hello_imgui.DockingSplit("MainDockSpace", "ToolSpace", imgui.Dir.right, 0.42),
         hello_imgui.DockingSplit("MainDockSpace", "MessageSpace", imgui.Dir.down, 0.27),
         hello_imgui.DockingSplit("SideSpace", "ProviderSpace", imgui.Dir.down, 0.5),
     ]

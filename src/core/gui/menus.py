@@ -40,12 +40,8 @@ def _view_menu(gui: Any) -> None:
     docking = gui.runner_params.docking_params
     for label in PLACEMENT:
         window = docking.dockable_window_of_name(label)
-        clicked, visible = imgui.menu_item(label, "", window.is_visible, window.can_be_closed)
-        if clicked:
-            if visible:
-                gui.open_panel(label)
-            else:
-                window.is_visible = False
+        if imgui.menu_item_simple(label, selected=window.is_visible):
+            gui.open_panel(label)  # show and focus; a panel is closed with its own × button
     imgui.separator()
     if imgui.menu_item_simple("Reset layout"):
         docking.layout_reset = True

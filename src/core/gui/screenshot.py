@@ -24,7 +24,8 @@ GL_PACK_ALIGNMENT = 0x0D05
 class RawFrame:
     width: int
     height: int
-    rgb: bytes  # bottom-up rows, as OpenGL returns them
+    rgb: bytes
+    bottom_up: bool = True  # rows as OpenGL returns them
 
 
 @functools.cache
@@ -47,9 +48,10 @@ def read_back_buffer(width: int, height: int) -> RawFrame:
 
 
 def encode_png(frame: RawFrame) -> bytes:
-    """A PNG (8-bit RGB) of ``frame``, flipped top-down."""
+    """A PNG (8-bit RGB) of ``frame``, top row first."""
     stride = frame.width * 3
-    rows = [frame.rgb[y * stride : (y + 1) * stride] for y in range(frame.height - 1, -1, -1)]
+    order = range(frame.height - 1, -1, -1) if frame.bottom_up else range(frame.height)
+    rows = [frame.rgb[y * stride : (y + 1) * stride] for y in order]
     raw = b"".join(b"\x00" + row for row in rows)
 
     def chunk(tag: bytes, data: bytes) -> bytes:

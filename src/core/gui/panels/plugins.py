@@ -17,7 +17,17 @@ STATE_COLOURS = {
     State.PENDING: imgui.ImVec4(0.7, 0.7, 0.75, 1.0),
     State.DISABLED: imgui.ImVec4(0.5, 0.5, 0.55, 1.0),
 }
-COLUMNS = ("Plugin", "Kind", "Distribution", "Enabled", "State", "Import ms", "Thread", "")
+# (header, stretch weight or None for a fixed width in characters)
+COLUMNS = (
+    ("On", 0),
+    ("Plugin", 1.0),
+    ("State", 0),
+    ("Actions", 16),
+    ("Import ms", 0),
+    ("Kind", 0.6),
+    ("Distribution", 1.0),
+    ("Thread", 0.9),
+)
 
 
 class PluginsPanel:
@@ -38,21 +48,25 @@ class PluginsPanel:
             imgui.text_colored(MUTED, self.message)
         for conflict in status.conflicts:
             imgui.text_colored(STATE_COLOURS[State.IMPORTING], conflict)
-        flags = (
-            imgui.TableFlags_.row_bg
-            | imgui.TableFlags_.borders_inner_h
-            | imgui.TableFlags_.resizable
-            | imgui.TableFlags_.sizing_fixed_fit
-            | imgui.TableFlags_.scroll_x
-        )
+        flags = imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h | imgui.TableFlags_.resizable
         if not imgui.begin_table("plugins", len(COLUMNS), flags):
             return
-        for name in COLUMNS:
-            imgui.table_setup_column(name)
+        char = imgui.calc_text_size("M").x
+        for name, size in COLUMNS:
+            if isinstance(size, float):
+                imgui.table_setup_column(name, imgui.TableColumnFlags_.width_stretch, size)
+            else:
+                fixed = char * size if size else 0.0
+                imgui.table_setup_column(name, imgui.TableColumnFlags_.width_fixed, fixed)
         imgui.table_headers_row()
         for plugin in sorted(status.plugins, key=lambda p: (p.kind, p.name)):
             self._row(plugin)
         imgui.end_table()
+        for plugin in status.plugins:
+            if plugin.state is State.FAILED and plugin.error:
+                imgui.push_style_color(imgui.Col_.text, STATE_COLOURS[State.FAILED])
+                imgui.text_wrapped(f"{plugin.name}: {plugin.error}")
+                imgui.pop_style_color()
         for plugin in status.plugins:
             if plugin.name in self.show_traceback and plugin.state is State.FAILED:
                 imgui.separator_text(f"{plugin.name}: traceback")
@@ -67,15 +81,13 @@ class PluginsPanel:
         controller = self.gui.controller
         imgui.table_next_row()
         imgui.table_next_column()
-        imgui.text(plugin.name)
-        imgui.table_next_column()
-        imgui.text(plugin.kind)
-        imgui.table_next_column()
-        imgui.text(f"{plugin.distribution} {plugin.version}")
-        imgui.table_next_column()
         changed, enabled = imgui.checkbox(f"##enabled_{plugin.name}", plugin.enabled)
         if changed:
             self.toggle(plugin.name, enabled)
+        if imgui.is_item_hovered():
+            imgui.set_tooltip("Enable or disable (saved to the config)")
+        imgui.table_next_column()
+        imgui.text(plugin.name)
         imgui.table_next_column()
         imgui.text_colored(STATE_COLOURS[plugin.state], plugin.state.value)
         reason = plugin.error if plugin.state is State.FAILED else plugin.note
@@ -84,10 +96,6 @@ class PluginsPanel:
             imgui.text_colored(MUTED, "(?)")
             if imgui.is_item_hovered():
                 imgui.set_tooltip(reason)
-        imgui.table_next_column()
-        imgui.text(f"{plugin.import_ms:.0f}" if plugin.import_ms is not None else "–")
-        imgui.table_next_column()
-        imgui.text(plugin.thread or "–")
         imgui.table_next_column()
         if plugin.state is State.FAILED:
             if imgui.small_button(f"Retry##retry_{plugin.name}"):
@@ -99,11 +107,14 @@ class PluginsPanel:
         if plugin.state is State.READY and imgui.small_button(f"Reload##reload_{plugin.name}"):
             controller.reload(plugin.name)
             self.message = f"Reloading {plugin.name}: its module is imported again on the pool."
-        if plugin.state is State.FAILED and plugin.error:
-            imgui.table_next_row()
-            imgui.table_next_column()
-            imgui.table_next_column()
-            imgui.text_colored(STATE_COLOURS[State.FAILED], plugin.error)
+        imgui.table_next_column()
+        imgui.text(f"{plugin.import_ms:.0f}" if plugin.import_ms is not None else "–")
+        imgui.table_next_column()
+        imgui.text(plugin.kind)
+        imgui.table_next_column()
+        imgui.text(f"{plugin.distribution} {plugin.version}")
+        imgui.table_next_column()
+        imgui.text(plugin.thread or "–")
 
     def toggle(self, name: str, enabled: bool) -> None:
         """Enable (warm now) or disable (unregister now); saved to the config."""
