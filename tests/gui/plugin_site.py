@@ -57,17 +57,76 @@ def sloppy_register_providers(register):
     register(FakeChat("fakechat2", "Fake Chat B", ["b-1", "b-2"]))
 '''
 
+THEME = '''"""A theme plugin: a warm window background, applied by the GUI thread."""
+from imgui_bundle import imgui
+
+from src.core import hookimpl
+
+
+class Sunset:
+    name = "sunset"
+    label = "Sunset (test)"
+
+    def apply(self):
+        imgui.get_style().set_color_(imgui.Col_.window_bg, imgui.ImVec4(0.40, 0.12, 0.06, 1.0))
+
+    def draw_background(self, draw_list, size, t):
+        pass
+
+
+@hookimpl
+def sloppy_register_themes(register):
+    register(Sunset())
+'''
+
+DRAWS = '''"""Draws its own window every frame through sloppy_gui_frame."""
+from imgui_bundle import imgui
+
+from src.core import hookimpl
+
+FRAMES = []
+
+
+@hookimpl
+def sloppy_gui_frame(gui):
+    FRAMES.append(gui.clock.swaps)
+    imgui.begin("Drawn by a plugin")
+    imgui.text(f"frames drawn: {len(FRAMES)}")
+    imgui.end()
+'''
+
+BAD_FRAME = '''"""Raises in sloppy_gui_frame, in the middle of a window."""
+from imgui_bundle import imgui
+
+from src.core import hookimpl
+
+CALLS = []
+
+
+@hookimpl
+def sloppy_gui_frame(gui):
+    CALLS.append(1)
+    imgui.begin("Half drawn")
+    raise RuntimeError("this plugin cannot draw")
+'''
+
 SOURCES = {
     "sloppytest_slow": SLOW,
     "sloppytest_broken": BROKEN,
     "sloppytest_hangs": HANGS,
     "sloppytest_fakechat": FAKECHAT,
+    "sloppytest_theme": THEME,
+    "sloppytest_draws": DRAWS,
+    "sloppytest_badframe": BAD_FRAME,
 }
 KINDS = {
     "sloppytest_slow": "tool",
     "sloppytest_broken": "tool",
     "sloppytest_hangs": "tool",
     "sloppytest_fakechat": "provider",
+    "sloppytest_theme": "theme",
+    "sloppytest_draws": "tool",
+    "sloppytest_badframe": "tool",
 }
 
 

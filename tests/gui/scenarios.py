@@ -207,3 +207,45 @@ def _status(gui: Any, name: str) -> Any:
 
 def _state(gui: Any, name: str) -> str:
     return _status(gui, name).state.value
+
+
+def themes_frames_commands(ctx: Any, gui: Any, result: dict) -> None:
+    """Theme menu → a plugin's theme; plugins drawing through sloppy_gui_frame; the GUI's commands."""
+    out = Path(result["out"])
+    controller = gui.controller
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    result["theme_at_start"] = gui.appearance.current
+    result["available"] = gui.appearance.available()
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("Theme/Sunset (test)##theme_sunset")
+    wait_until(ctx, lambda: gui.appearance.current == "sunset", 5.0, "the sunset theme")
+    wait_until(ctx, lambda: controller.config.path.exists(), 5.0, "the config")
+    result["config"] = controller.config.path.read_text()
+    try:
+        gui.appearance.request("no-such-theme")
+    except ValueError as e:
+        result["unknown_theme"] = str(e)
+
+    drawn = controller.require("sloppytest_draws").FRAMES
+    result["drawn_frames"] = len(drawn)
+    result["drawn_window"] = ctx.window_info("//Drawn by a plugin").window is not None
+    result["bad_frame_calls"] = len(controller.require("sloppytest_badframe").CALLS)
+    result["broken_frames"] = dict(gui._broken_frames)
+
+    commands = controller.commands()
+    result["commands"] = sorted(commands)
+    controller.call_on_writer(commands["view.diagnostics"].run, controller).result(5)
+    ctx.yield_(5)
+    result["diagnostics_visible"] = gui.runner_params.docking_params.dockable_window_of_name("Diagnostics").is_visible
+    wait_until(ctx, lambda: gui.warmed_module("numpy") is not None, 20.0, "numpy for the frame graph")
+    ctx.yield_(5)
+    capture(ctx, out / "sunset-diagnostics.png")
+    screenshot_from_pool(ctx, gui, out / "sunset.png")
+
+
+def theme_remembered(ctx: Any, gui: Any, result: dict) -> None:
+    """A second start: the saved theme is applied once its plugin is ready; default until then."""
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    wait_until(ctx, lambda: gui.appearance.current == "sunset", 5.0, "the remembered theme")
+    result["themes_applied"] = list(gui.appearance.history)

@@ -128,3 +128,38 @@ def test_no_display_is_a_clear_message_and_a_quick_non_zero_exit(display_value, 
     assert "no display found: set DISPLAY or use --headless" in proc.stderr
     assert "Traceback" not in proc.stderr and "GLFW" not in proc.stderr
     assert time.monotonic() - started < 5.0
+
+
+SUNSET = (102, 31, 15)
+DISCUSSION_AREA = (330, 200, 800, 500)
+
+
+def test_theme_menu_plugin_frames_and_commands(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_theme", "sloppytest_draws", "sloppytest_badframe")
+    run = run_app("themes_frames_commands", site=site)
+    result = run.result
+    assert result["theme_at_start"] == "default"
+    assert result["available"] == {"default": "Default", "sunset": "Sunset (test)"}
+    assert 'theme = "sunset"' in result["config"]
+    assert "unknown theme 'no-such-theme'" in result["unknown_theme"]
+    # The new theme is on screen: the Discussion panel's background is the theme's colour.
+    assert count_pixels(run.out / "sunset.png", SUNSET, DISCUSSION_AREA, tolerance=6) > 10_000
+    # A plugin draws every frame; one that raises is isolated after its first call.
+    assert result["drawn_frames"] > 5 and result["drawn_window"] is True
+    assert result["bad_frame_calls"] == 1
+    assert "cannot draw" in result["broken_frames"]["sloppytest_badframe"]
+    assert any("sloppytest_badframe failed to draw" in t for t in result["toasts"])
+    expected = {"chat.clear", "chat.copy_last", "chat.cancel", "view.plugins", "view.diagnostics"}
+    expected |= {"plugins.retry_failed", "app.quit", "context.add", "theme.default", "theme.sunset"}
+    assert expected <= set(result["commands"])
+    assert result["diagnostics_visible"] is True
+
+
+def test_the_saved_theme_is_applied_on_the_next_start_once_ready(run_app, tmp_path, isolated_env):
+    config = isolated_env / "config" / "sloppy" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[ui]\ntheme = "sunset"\n')
+    site = plugin_site.install(tmp_path / "site", "sloppytest_theme", "sloppytest_slow")
+    run = run_app("theme_remembered", site=site)
+    # The first frame used the default theme (the plugin was not ready yet); then the saved one.
+    assert run.result["themes_applied"] == ["default", "sunset"]

@@ -288,7 +288,7 @@ class SloppyGui:
             try:
                 impl.function(*({"gui": self}[arg] for arg in impl.argnames))
             except Exception as e:
-                imgui.internal.error_recovery_try_to_recover_state(saved)
+                _recover(saved)
                 self._broken_frames[name] = f"{type(e).__name__}: {e}"
                 log.exception("plugin %s raised in sloppy_gui_frame; it is no longer drawn", name)
                 self.toasts.show(f"{name} failed to draw: {e}", ok=False)
@@ -313,3 +313,14 @@ class SloppyGui:
     def _has_answer(self) -> bool:
         chat = self.controller.chat
         return chat is not None and any(m.role == "assistant" for m in chat.snapshot().messages)
+
+
+def _recover(saved: Any) -> None:
+    """Close what a failing plugin left open (windows, ID stack…) without asserting."""
+    io = imgui.get_io()
+    enable_assert = io.config_error_recovery_enable_assert
+    io.config_error_recovery_enable_assert = False
+    try:
+        imgui.internal.error_recovery_try_to_recover_state(saved)
+    finally:
+        io.config_error_recovery_enable_assert = enable_assert

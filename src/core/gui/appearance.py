@@ -27,6 +27,7 @@ class Appearance:
         self._requested: str = saved if isinstance(saved, str) and saved else DEFAULT_THEME
         self._current: str | None = None  # nothing applied yet
         self.last_error: str | None = None
+        self.history: list[str] = []  # every theme applied, in order
 
     @property
     def current(self) -> str:
@@ -89,6 +90,7 @@ class Appearance:
         """The GUI thread applied ``name``."""
         with self._lock:
             self._current = name
+            self.history.append(name)
 
     def active_theme(self) -> Any:
         """The theme object on screen (for its per-frame background effect)."""

@@ -17,17 +17,8 @@ STATE_COLOURS = {
     State.PENDING: imgui.ImVec4(0.7, 0.7, 0.75, 1.0),
     State.DISABLED: imgui.ImVec4(0.5, 0.5, 0.55, 1.0),
 }
-# (header, stretch weight or None for a fixed width in characters)
-COLUMNS = (
-    ("On", 0),
-    ("Plugin", 1.0),
-    ("State", 0),
-    ("Actions", 16),
-    ("Import ms", 0),
-    ("Kind", 0.6),
-    ("Distribution", 1.0),
-    ("Thread", 0.9),
-)
+# (header, stretch weight, or a fixed width in characters; 0 fits the content)
+COLUMNS = (("On", 0), ("Plugin", 1.0), ("State", 0), ("Import ms", 0))
 
 
 class PluginsPanel:
@@ -78,7 +69,6 @@ class PluginsPanel:
                 )
 
     def _row(self, plugin: Any) -> None:
-        controller = self.gui.controller
         imgui.table_next_row()
         imgui.table_next_column()
         changed, enabled = imgui.checkbox(f"##enabled_{plugin.name}", plugin.enabled)
@@ -88,6 +78,10 @@ class PluginsPanel:
             imgui.set_tooltip("Enable or disable (saved to the config)")
         imgui.table_next_column()
         imgui.text(plugin.name)
+        self._actions(plugin)
+        imgui.text_colored(
+            MUTED, f"{plugin.kind} · {plugin.distribution} {plugin.version} · {plugin.thread or 'no thread yet'}"
+        )
         imgui.table_next_column()
         imgui.text_colored(STATE_COLOURS[plugin.state], plugin.state.value)
         reason = plugin.error if plugin.state is State.FAILED else plugin.note
@@ -97,24 +91,24 @@ class PluginsPanel:
             if imgui.is_item_hovered():
                 imgui.set_tooltip(reason)
         imgui.table_next_column()
+        imgui.text(f"{plugin.import_ms:.0f}" if plugin.import_ms is not None else "–")
+
+    def _actions(self, plugin: Any) -> None:
+        """Retry and the traceback for a failed plugin; Reload for a ready one (plugin authors)."""
+        controller = self.gui.controller
         if plugin.state is State.FAILED:
+            imgui.same_line()
             if imgui.small_button(f"Retry##retry_{plugin.name}"):
                 controller.retry(plugin.name)
             imgui.same_line()
             shown = plugin.name in self.show_traceback
-            if imgui.small_button(f"{'Hide' if shown else 'Traceback'}##tb_{plugin.name}"):
+            if imgui.small_button(f"{'Hide traceback' if shown else 'Traceback'}##tb_{plugin.name}"):
                 self.show_traceback.symmetric_difference_update({plugin.name})
-        if plugin.state is State.READY and imgui.small_button(f"Reload##reload_{plugin.name}"):
-            controller.reload(plugin.name)
-            self.message = f"Reloading {plugin.name}: its module is imported again on the pool."
-        imgui.table_next_column()
-        imgui.text(f"{plugin.import_ms:.0f}" if plugin.import_ms is not None else "–")
-        imgui.table_next_column()
-        imgui.text(plugin.kind)
-        imgui.table_next_column()
-        imgui.text(f"{plugin.distribution} {plugin.version}")
-        imgui.table_next_column()
-        imgui.text(plugin.thread or "–")
+        elif plugin.state is State.READY:
+            imgui.same_line()
+            if imgui.small_button(f"Reload##reload_{plugin.name}"):
+                controller.reload(plugin.name)
+                self.message = f"Reloading {plugin.name}: its module is imported again on the pool."
 
     def toggle(self, name: str, enabled: bool) -> None:
         """Enable (warm now) or disable (unregister now); saved to the config."""
