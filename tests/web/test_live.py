@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from io import BytesIO
 
 import pytest
@@ -119,3 +120,31 @@ def test_remote_host_with_a_key_enforces_it(sloppy_cmd, tmp_path):
         assert key not in app.output()
     finally:
         assert stop_app(app.proc) == 0
+
+
+@pytest.mark.skipif(not (ROOT / "src/core/gui/app.py").exists(), reason="the GUI has not landed on this branch yet")
+def test_gui_stays_up_when_the_hook_port_is_busy(sloppy_cmd, tmp_path, display):
+    log_path = tmp_path / "app.log"
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(
+                [*sloppy_cmd, *LEAN, "--enable-test-hooks", "--hook-port", str(port)],
+                cwd=tmp_path,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 20
+            while f"port {port} on 127.0.0.1 is already in use" not in log_path.read_text(errors="replace"):
+                assert proc.poll() is None, log_path.read_text(errors="replace")
+                assert time.monotonic() < deadline, log_path.read_text(errors="replace")
+                time.sleep(0.1)
+            time.sleep(1.0)
+            assert proc.poll() is None, "the window closed after the Hook API failed"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    assert "plugin hooks_web failed" in log_path.read_text(errors="replace")
