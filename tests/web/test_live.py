@@ -23,6 +23,7 @@ def test_headless_app_warms_up_and_answers(live_gui):
     assert "hooks_web" in body["completed"] and sorted(body["disabled"]) == sorted(HEAVY)
     status = http.get("/api/status").json()
     assert status["mode"] == "headless" and status["web"]["host"] == "127.0.0.1"
+    assert status["frames"] is None
     assert http.get("/api/screenshot").status_code == 409
     rows = {r["name"]: r for r in http.get("/api/plugins").json()["plugins"]}
     assert rows["hooks_web"]["state"] == "ready"
@@ -43,6 +44,9 @@ def test_headless_app_stops_on_sigterm_and_frees_its_port(sloppy_cmd, tmp_path):
 @pytest.mark.parametrize("live_gui", ["gui"], indirect=True)
 def test_gui_screenshot_is_a_png_of_the_window(live_gui):
     assert live_gui.http.get("/api/warmup_wait?timeout=30").json()["done"] is True
+    status = live_gui.http.get("/api/status").json()
+    assert status["mode"] == "gui" and status["gui"] is True
+    assert status["frames"]["count"] > 0 and 0 < status["frames"]["p50_ms"] <= status["frames"]["max_ms"]
     answer = live_gui.http.get("/api/screenshot")
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     image = Image.open(BytesIO(answer.content))

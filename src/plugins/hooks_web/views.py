@@ -23,8 +23,26 @@ def status(controller: Any, web: dict) -> dict:
         "chat": controller.chat is not None,
         "appearance": controller.appearance is not None,
         "gui": controller.gui is not None,
+        "frames": frame_stats(controller.gui),
         "web": web,
     }
+
+
+def frame_stats(gui: Any) -> dict | None:
+    """Recent frame durations of the window (count, p50, p99, max in ms); None when headless."""
+    if gui is None:
+        return None
+    try:
+        times = sorted(float(t) for t in gui.frame_times_ms())
+    except Exception as e:  # noqa: BLE001 - the status must answer even if the GUI cannot say
+        return {"error": f"{type(e).__name__}: {e}"}
+    if not times:
+        return {"count": 0, "p50_ms": None, "p99_ms": None, "max_ms": None}
+
+    def pick(q: float) -> float:
+        return round(times[min(len(times) - 1, int(q * len(times)))], 3)
+
+    return {"count": len(times), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": round(times[-1], 3)}
 
 
 def warmup_counts(warmup: WarmupStatus) -> dict:
