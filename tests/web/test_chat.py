@@ -6,10 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
-pytest.importorskip("src.core.chat", reason="the chat session has not landed on this branch yet")
-pytest.importorskip("tests.fakes.server", reason="the loopback provider fakes have not landed on this branch yet")
-
 from webtools import HOOKS_WEB, Http
 
 from src.core.catalog import PluginInfo
