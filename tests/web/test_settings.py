@@ -9,6 +9,9 @@ import pytest
 from src.core.config import load_config
 from src.plugins.hooks_web.settings import DEFAULT_PORT, WebConfigError, is_loopback, resolve
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST"])
 def test_loopback_hosts_are_recognised(host):
