@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SLOW = '''"""Takes a while to import, like an SDK."""
+SLOW = '''"""Takes a while to import, like an SDK (SLOPPYTEST_SLOW_S seconds, default 1)."""
+import os
 import time
 
-time.sleep(1.0)
+time.sleep(float(os.environ.get("SLOPPYTEST_SLOW_S", "1.0")))
 '''
 
 BROKEN = '''"""Fails at import, as a plugin with a missing dependency does."""

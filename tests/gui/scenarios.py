@@ -28,6 +28,7 @@ def start(scenario: Scenario, out: Path, gui: Any) -> None:
     io = imgui.test_engine.get_io(engine)
     io.config_run_speed = imgui.test_engine.TestRunSpeed.fast
     io.config_log_to_tty = True
+    gui.runner_params.fps_idling.enable_idling = False  # simulated input does not wake an idling loop
     test = imgui.test_engine.register_test(engine, "sloppy", scenario.__name__)
     result: dict = {"out": str(out)}
 
@@ -105,12 +106,25 @@ def _providers_ready(gui: Any) -> bool:
 
 
 def chat_send(ctx: Any, gui: Any, result: dict) -> None:
-    """Switch provider and model in the Providers panel, type a message, send it with Ctrl+Enter."""
+    """While warming: add context and type; then switch provider and model, and send with Ctrl+Enter."""
     out = Path(result["out"])
     chat = gui.controller.chat
     result["chat_available"] = chat is not None
     if chat is None:
         return
+    result["started_at_frame"] = [gui.clock.swaps, gui.indicator.label]
+    ctx.set_ref("//Context")
+    ctx.item_click("##context_path")
+    ctx.key_chars("notes.md")
+    ctx.item_click("Add")
+    ctx.set_ref("//Message")
+    ctx.item_click("##message")
+    ctx.key_chars("Hello fake, please answer in markdown")
+    result["typed_while"] = gui.indicator.phase.value
+    result["typed_at_frame"] = [gui.clock.swaps, gui.indicator.label]
+    wait_until(ctx, lambda: len(chat.snapshot().context) == 1, 10.0, "the context file")
+    result["context"] = [list(item) for item in chat.snapshot().context]
+
     wait_until(ctx, lambda: _providers_ready(gui), 30.0, "the fake providers")
     ctx.set_ref("//Providers")
     ctx.combo_click("Provider##provider/Fake Chat B##fakechat2")
@@ -125,7 +139,6 @@ def chat_send(ctx: Any, gui: Any, result: dict) -> None:
 
     ctx.set_ref("//Message")
     ctx.item_click("##message")
-    ctx.key_chars("Hello fake, please answer in markdown")
     ctx.key_press(imgui.Key.mod_ctrl | imgui.Key.enter)
     wait_until(ctx, lambda: len(chat.snapshot().messages) >= 2, 10.0, "the message to be sent")
     wait_until(ctx, lambda: chat.snapshot().messages[-1].state != "streaming", 20.0, "the answer")

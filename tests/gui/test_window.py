@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -76,13 +77,16 @@ def test_layout_file_lives_in_the_user_config_dir_not_the_cwd(run_app, tmp_path,
 
 
 def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_model(run_app, tmp_path):
-    site = plugin_site.install(tmp_path / "site", "sloppytest_fakechat")
+    site = plugin_site.install(tmp_path / "site", "sloppytest_fakechat", "sloppytest_slow")
+    (tmp_path / "notes.md").write_text("# Notes\nThe secret word is pelican.\n")
     chunks = ["**Hello**", " from the", " fake.\n\n", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
     with FakeOpenAI(chunks) as fake:
-        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key"}
+        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key", "SLOPPYTEST_SLOW_S": "10"}
         run = run_app("chat_send", "--project", str(tmp_path), site=site, env=env)
     if not run.result.get("chat_available"):
         pytest.skip("controller.chat is not built yet (the chat session lands with the providers branch)")
+    assert run.result["typed_while"] in ("discovering", "warming")  # the window was usable before plugins were
+    assert run.result["context"] == [["notes.md", len("# Notes\nThe secret word is pelican.\n")]]
     assert run.result["switched"] == ["fakechat2", "b-2"]
     user, answer = run.result["messages"][-2:]
     assert user["role"] == "user" and user["content"] == "Hello fake, please answer in markdown"
@@ -99,6 +103,7 @@ def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_mode
     sent = fake.requests[-1]
     assert sent["body"]["model"] == "fake-large" and sent["body"]["stream"] is True
     assert sent["body"]["messages"][-1]["content"].endswith("Hello fake, please answer in markdown")
+    assert "pelican" in json.dumps(sent["body"]["messages"])  # the context file went with it
 
 
 def test_closing_the_window_exits_promptly_while_an_import_hangs(run_app, tmp_path):
