@@ -209,9 +209,10 @@ def quit_while_hanging(ctx: Any, gui: Any, result: dict) -> None:
     """File > Quit while a plugin import hangs: the app must still exit promptly."""
     wait_until(ctx, lambda: _state(gui, "sloppytest_hangs") == "importing", 10.0, "the hanging import")
     result["state_before_quit"] = _state(gui, "sloppytest_hangs")
-    result["quit_at"] = time.time()
     ctx.set_ref("//##MainMenuBar")
     ctx.menu_click("File/Quit")
+    result["quit_at"] = time.time()
+    result["app_shall_exit"] = gui.runner_params.app_shall_exit
 
 
 def _status(gui: Any, name: str) -> Any:

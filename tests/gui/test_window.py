@@ -110,7 +110,9 @@ def test_closing_the_window_exits_promptly_while_an_import_hangs(run_app, tmp_pa
     site = plugin_site.install(tmp_path / "site", "sloppytest_hangs")
     run = run_app("quit_while_hanging", site=site, timeout=30)
     assert run.result["state_before_quit"] == "importing"
-    assert run.ended_at - run.result["quit_at"] < 4.0
+    assert run.result["app_shall_exit"] is True
+    # The controller gives plugins 2 s to stop, then the CLI leaves with os._exit.
+    assert run.ended_at - run.result["quit_at"] < 3.5
     assert "still importing" in run.stderr
 
 
