@@ -59,6 +59,9 @@ def sloppy_register_providers(register):
 '''
 
 THEME = '''"""A theme plugin: a warm window background, applied by the GUI thread."""
+import os
+import time
+
 from imgui_bundle import imgui
 
 from src.core import hookimpl
@@ -73,6 +76,9 @@ class Sunset:
 
     def draw_background(self, draw_list, size, t):
         pass
+
+
+time.sleep(float(os.environ.get("SLOPPYTEST_THEME_DELAY_S", "0")))
 
 
 @hookimpl

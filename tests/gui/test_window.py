@@ -166,7 +166,7 @@ def test_the_saved_theme_is_applied_on_the_next_start_once_ready(run_app, tmp_pa
     config = isolated_env / "config" / "sloppy" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('[ui]\ntheme = "sunset"\n')
-    site = plugin_site.install(tmp_path / "site", "sloppytest_theme", "sloppytest_slow")
-    run = run_app("theme_remembered", site=site)
+    site = plugin_site.install(tmp_path / "site", "sloppytest_theme")
+    run = run_app("theme_remembered", site=site, env={"SLOPPYTEST_THEME_DELAY_S": "3"})
     # The first frame used the default theme (the plugin was not ready yet); then the saved one.
     assert run.result["themes_applied"] == ["default", "sunset"]
