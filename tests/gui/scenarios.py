@@ -124,6 +124,8 @@ def chat_send(ctx: Any, gui: Any, result: dict) -> None:
     result["typed_at_frame"] = [gui.clock.swaps, gui.indicator.label]
     wait_until(ctx, lambda: len(chat.snapshot().context) == 1, 10.0, "the context file")
     result["context"] = [list(item) for item in chat.snapshot().context]
+    ctx.set_ref("//Context")
+    ctx.item_click("What will be sent##context_preview")
 
     wait_until(ctx, lambda: _providers_ready(gui), 30.0, "the fake providers")
     ctx.set_ref("//Providers")

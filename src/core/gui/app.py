@@ -73,6 +73,7 @@ def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation
         gui.run(automation)
     finally:
         gui.closed = True
+        gui.feed.stop_waking()
         gui.clock.cancel_shots("the window is closed")
     return 0
 
