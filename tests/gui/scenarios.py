@@ -98,7 +98,13 @@ def warmup_to_ready(ctx: Any, gui: Any, result: dict) -> None:
     ctx.yield_(2)
     result["toast_after_dismiss"] = gui.toasts.current is not None
     result["dismissed"] = gui.toasts.dismissed
-    result["frame_times"] = len(gui.frame_times_ms())
+    frames = sorted(gui.frame_times_ms())
+    result["frame_times"] = len(frames)
+    result["frame_stats_ms"] = {
+        "median": frames[len(frames) // 2],
+        "p99": frames[min(len(frames) - 1, int(len(frames) * 0.99))],
+        "max": frames[-1],
+    }
 
 
 def _providers_ready(gui: Any) -> bool:
