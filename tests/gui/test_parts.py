@@ -139,3 +139,20 @@ def test_appearance_defaults_first_then_applies_and_saves_the_requested_theme(co
     with pytest.raises(ValueError, match="unknown theme 'nope'"):
         appearance.request("nope")
     assert load_config(controller.config.path).get("ui", "theme") == "sunset"
+
+
+def test_headless_appearance_remembers_the_request(tmp_path):
+    app = AppController(load_config(tmp_path / "config.toml"), discover_fn=Catalog)
+    appearance = Appearance(app)
+    app.start()
+    try:
+        assert app.wait_for_warmup(10)
+        assert appearance.available() == {"default": "Default"}
+        appearance.request("default")
+        app.call_on_writer(lambda: None).result(5)
+        assert appearance.current == "default" and appearance.theme_to_apply() is not None
+        assert 'theme = "default"' in app.config.path.read_text()
+        with pytest.raises(ValueError, match="unknown theme"):
+            appearance.request("nerv")
+    finally:
+        app.shutdown(2.0)
