@@ -132,6 +132,13 @@ def chat_send(ctx: Any, gui: Any, result: dict) -> None:
     result["context"] = [list(item) for item in chat.snapshot().context]
     ctx.set_ref("//Context")
     ctx.item_click("What will be sent##context_preview")
+    ctx.item_click("Browse…")
+    ctx.yield_(3)
+    result["file_dialog_open"] = _window_shown(FILE_DIALOG)
+    ctx.set_ref(f"//{FILE_DIALOG}")
+    ctx.item_click("Cancel")
+    ctx.yield_(3)
+    result["file_dialog_closed"] = not _window_shown(FILE_DIALOG)
 
     wait_until(ctx, lambda: _providers_ready(gui), 30.0, "the fake providers")
     ctx.set_ref("//Providers")
@@ -187,7 +194,17 @@ def plugins_toggle(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "ready", 20.0, "ready again")
     result["config_after_enable"] = gui.controller.config.path.read_text()
     wait_until(ctx, lambda: gui.status.done, 10.0, "the second warm-up")
-    ctx.yield_(3)
+    attempt = _status(gui, "sloppytest_slow").attempt
+    ctx.item_click("plugins/Reload##reload_sloppytest_slow")
+    wait_until(ctx, lambda: _status(gui, "sloppytest_slow").attempt > attempt, 10.0, "the reload to start")
+    wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "ready", 20.0, "the reloaded plugin")
+    result["reloaded_attempts"] = [attempt, _status(gui, "sloppytest_slow").attempt]
+    # The last toast hides by itself after a few seconds.
+    wait_until(ctx, lambda: gui.toasts.current is not None, 5.0, "a toast")
+    shown = time.monotonic()
+    wait_until(ctx, lambda: gui.toasts.current is None, 15.0, "the toast to hide")
+    result["toast_hid_after_s"] = time.monotonic() - shown
+    result["dismissed"] = gui.toasts.dismissed
 
 
 def failed_plugin(ctx: Any, gui: Any, result: dict) -> None:
@@ -221,6 +238,14 @@ def quit_while_hanging(ctx: Any, gui: Any, result: dict) -> None:
     ctx.menu_click("File/Quit")
     result["quit_at"] = time.time()
     result["app_shall_exit"] = gui.runner_params.app_shall_exit
+
+
+FILE_DIALOG = "Add context files###sloppy.context.open"
+
+
+def _window_shown(name: str) -> bool:
+    window = imgui.internal.find_window_by_name(name)
+    return window is not None and window.was_active
 
 
 def _status(gui: Any, name: str) -> Any:
@@ -271,3 +296,13 @@ def theme_remembered(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
     wait_until(ctx, lambda: gui.appearance.current == "sunset", 5.0, "the remembered theme")
     result["themes_applied"] = list(gui.appearance.history)
+
+
+def quit_with_file_dialog_open(ctx: Any, gui: Any, result: dict) -> None:
+    """Quit while the file dialog is open: its textures go before the GL context (this used to crash)."""
+    ctx.set_ref("//Context")
+    ctx.item_click("Browse…")
+    ctx.yield_(3)
+    result["file_dialog_open"] = _window_shown(FILE_DIALOG)
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("File/Quit")

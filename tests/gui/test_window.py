@@ -67,6 +67,9 @@ def test_plugins_panel_toggle_is_saved_and_warms_again(run_app, tmp_path):
     assert "stays loaded until restart" in run.result["message_after_disable"]
     assert "sloppytest_slow" not in run.result["config_after_enable"]
     assert run.result["indicator_history"][-1] == "All plugins ready"
+    before, after = run.result["reloaded_attempts"]
+    assert after == before + 1
+    assert 3.0 < run.result["toast_hid_after_s"] < 9.0 and run.result["dismissed"] == 0
 
 
 def test_layout_file_lives_in_the_user_config_dir_not_the_cwd(run_app, tmp_path, isolated_env):
@@ -87,6 +90,7 @@ def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_mode
         pytest.skip("controller.chat is not built yet (the chat session lands with the providers branch)")
     assert run.result["typed_while"] in ("discovering", "warming")  # the window was usable before plugins were
     assert run.result["context"] == [["notes.md", len("# Notes\nThe secret word is pelican.\n")]]
+    assert run.result["file_dialog_open"] is True and run.result["file_dialog_closed"] is True
     assert run.result["switched"] == ["fakechat2", "b-2"]
     user, answer = run.result["messages"][-2:]
     assert user["role"] == "user" and user["content"] == "Hello fake, please answer in markdown"
@@ -114,6 +118,12 @@ def test_closing_the_window_exits_promptly_while_an_import_hangs(run_app, tmp_pa
     # The controller gives plugins 2 s to stop, then the CLI leaves with os._exit.
     assert run.ended_at - run.result["quit_at"] < 3.5
     assert "still importing" in run.stderr
+
+
+def test_quitting_with_the_file_dialog_open_exits_cleanly(run_app):
+    run = run_app("quit_with_file_dialog_open")
+    assert run.result["file_dialog_open"] is True
+    assert run.returncode == 0, run.stderr[-2000:]
 
 
 @pytest.mark.parametrize("display_value", [None, ":93"])

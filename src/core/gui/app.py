@@ -312,6 +312,7 @@ class SloppyGui:
 
     def _before_exit(self) -> None:
         self.closed = True
+        self.panels["Context"].close_dialog()  # its textures must go while the GL context lives
         self.clock.cancel_shots("the window is closing")
         self.markdown.shutdown()
 

@@ -26,6 +26,9 @@ class ContextPanel:
         start = str(self.gui.controller.options.get("project") or Path.cwd())
         im_file_dialog.FileDialog.instance().open(DIALOG_KEY, "Add context files", "All files (*.*){.*}", True, start)
 
+    def close_dialog(self) -> None:
+        im_file_dialog.FileDialog.instance().close()
+
     def add(self, *patterns: str) -> None:
         """Add paths or globs on the pool (globbing a big folder must not stall a frame)."""
         chat = self.gui.controller.chat
