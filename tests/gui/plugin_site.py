@@ -117,6 +117,25 @@ def sloppy_gui_frame(gui):
     raise RuntimeError("this plugin cannot draw")
 '''
 
+BAD_PROVIDER = '''"""A provider whose label raises: the Providers panel must survive it."""
+from src.core import hookimpl
+
+
+class Broken:
+    name = "broken_provider"
+    models = ["m"]
+    default_model = "m"
+
+    @property
+    def label(self):
+        raise RuntimeError("label exploded")
+
+
+@hookimpl
+def sloppy_register_providers(register):
+    register(Broken())
+'''
+
 SOURCES = {
     "sloppytest_slow": SLOW,
     "sloppytest_broken": BROKEN,
@@ -125,6 +144,7 @@ SOURCES = {
     "sloppytest_theme": THEME,
     "sloppytest_draws": DRAWS,
     "sloppytest_badframe": BAD_FRAME,
+    "sloppytest_badprovider": BAD_PROVIDER,
 }
 KINDS = {
     "sloppytest_slow": "tool",
@@ -134,6 +154,7 @@ KINDS = {
     "sloppytest_theme": "theme",
     "sloppytest_draws": "tool",
     "sloppytest_badframe": "tool",
+    "sloppytest_badprovider": "provider",
 }
 
 

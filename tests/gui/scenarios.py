@@ -306,3 +306,14 @@ def quit_with_file_dialog_open(ctx: Any, gui: Any, result: dict) -> None:
     result["file_dialog_open"] = _window_shown(FILE_DIALOG)
     ctx.set_ref("//##MainMenuBar")
     ctx.menu_click("File/Quit")
+
+
+def panel_error(ctx: Any, gui: Any, result: dict) -> None:
+    """A provider object that raises: its panel shows the error, the rest of the window carries on."""
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(5)
+    swaps = gui.clock.swaps
+    ctx.yield_(5)
+    result["frames_went_on"] = gui.clock.swaps > swaps
+    result["part_errors"] = dict(gui.part_errors)
+    capture(ctx, Path(result["out"]) / "panel-error.png")

@@ -120,6 +120,14 @@ def test_closing_the_window_exits_promptly_while_an_import_hangs(run_app, tmp_pa
     assert "still importing" in run.stderr
 
 
+def test_a_panel_that_raises_shows_the_error_and_the_window_carries_on(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_badprovider")
+    run = run_app("panel_error", site=site)
+    assert run.result["frames_went_on"] is True
+    assert "label exploded" in run.result["part_errors"]["Providers"]
+    assert run.returncode == 0
+
+
 def test_quitting_with_the_file_dialog_open_exits_cleanly(run_app):
     run = run_app("quit_with_file_dialog_open")
     assert run.result["file_dialog_open"] is True

@@ -73,6 +73,12 @@ def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation
         controller.add_contributions("commands", "core", static_commands(gui))
     try:
         gui.run(automation)
+    except Exception as e:
+        if gui.clock.swaps:
+            raise  # a bug after the window was up: keep the traceback
+        log.debug("the window did not open", exc_info=True)
+        print(f"sloppy: could not open the window: {e}", file=sys.stderr)
+        return 3
     finally:
         gui.closed = True
         gui.feed.stop_waking()
@@ -105,6 +111,7 @@ class SloppyGui:
         self.started = time.monotonic()
         self._actions: deque[tuple[Callable[..., Any], tuple]] = deque()
         self._warming: dict[str, cf.Future] = {}
+        self.part_errors: dict[str, str] = {}  # panel or frame part -> its last error (logged once)
         self._broken_frames: dict[str, str] = {}  # plugin -> why its sloppy_gui_frame is no longer called
         self.runner_params = self._runner_params()
 
@@ -193,18 +200,18 @@ class SloppyGui:
         params.ini_filename = str(layout_path())
         params.ini_filename_use_app_window_title = False
 
-        draw = {label: panel.draw for label, panel in self.panels.items()}
+        draw = {label: self._guarded(label, panel.draw, shows_error=True) for label, panel in self.panels.items()}
         params.docking_params.docking_splits = docking_splits()
         params.docking_params.dockable_windows = dockable_windows(draw)
 
         callbacks = params.callbacks
         callbacks.setup_imgui_style = self._apply_theme
         callbacks.post_init = lambda: self.controller.profiler.mark("gui.window_ready")
-        callbacks.pre_new_frame = self._pre_new_frame
-        callbacks.show_gui = self._show_gui
-        callbacks.show_menus = lambda: draw_menus(self)
-        callbacks.show_status = self._show_status
-        callbacks.post_render_dockable_windows = self._after_panels
+        callbacks.pre_new_frame = self._guarded("frame start", self._pre_new_frame, draws=False)
+        callbacks.show_gui = self._guarded("background", self._show_gui)
+        callbacks.show_menus = self._guarded("menus", lambda: draw_menus(self))
+        callbacks.show_status = self._guarded("status bar", self._show_status)
+        callbacks.post_render_dockable_windows = self._guarded("toasts and plugin windows", self._after_panels)
         callbacks.before_swap = self._before_swap
         callbacks.after_swap = self._after_swap
         callbacks.before_exit = self._before_exit
@@ -297,6 +304,34 @@ class SloppyGui:
                 self._broken_frames[name] = f"{type(e).__name__}: {e}"
                 log.exception("plugin %s raised in sloppy_gui_frame; it is no longer drawn", name)
                 self.toasts.show(f"{name} failed to draw: {e}", ok=False)
+
+    def _guarded(
+        self, part: str, fn: Callable[[], None], *, draws: bool = True, shows_error: bool = False
+    ) -> Callable[[], None]:
+        """``fn`` for a frame callback: an exception is logged once, the frame and the other parts carry on.
+
+        For a drawing part, imgui's error recovery closes what it left open;
+        a panel also shows the error in its place.
+        """
+
+        def guarded() -> None:
+            saved = None
+            if draws:
+                saved = imgui.internal.ErrorRecoveryState()
+                imgui.internal.error_recovery_store_state(saved)
+            try:
+                fn()
+            except Exception as e:
+                if saved is not None:
+                    _recover(saved)
+                message = f"{type(e).__name__}: {e}"
+                if self.part_errors.get(part) != message:
+                    self.part_errors[part] = message
+                    log.exception("the GUI's %s failed", part)
+                if shows_error:
+                    imgui.text_colored(imgui.ImVec4(0.95, 0.4, 0.4, 1.0), f"This panel failed: {message}")
+
+        return guarded
 
     def _before_swap(self) -> None:
         io = imgui.get_io()
