@@ -278,7 +278,7 @@ def themes_frames_commands(ctx: Any, gui: Any, result: dict) -> None:
     result["drawn_frames"] = len(drawn)
     result["drawn_window"] = ctx.window_info("//Drawn by a plugin").window is not None
     result["bad_frame_calls"] = len(controller.require("sloppytest_badframe").CALLS)
-    result["broken_frames"] = dict(gui._broken_frames)
+    result["broken_frames"] = dict(gui.plugin_frames.broken)
 
     commands = controller.commands()
     result["commands"] = sorted(commands)
@@ -315,5 +315,5 @@ def panel_error(ctx: Any, gui: Any, result: dict) -> None:
     swaps = gui.clock.swaps
     ctx.yield_(5)
     result["frames_went_on"] = gui.clock.swaps > swaps
-    result["part_errors"] = dict(gui.part_errors)
+    result["part_errors"] = dict(gui.guard.errors)
     capture(ctx, Path(result["out"]) / "panel-error.png")
