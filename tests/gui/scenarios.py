@@ -317,3 +317,37 @@ def panel_error(ctx: Any, gui: Any, result: dict) -> None:
     result["frames_went_on"] = gui.clock.swaps > swaps
     result["part_errors"] = dict(gui.guard.errors)
     capture(ctx, Path(result["out"]) / "panel-error.png")
+
+
+def _send_text(ctx: Any, text: str) -> None:
+    ctx.set_ref("//Message")
+    ctx.item_click("##message")
+    ctx.key_chars(text)
+    ctx.key_press(imgui.Key.mod_ctrl | imgui.Key.enter)
+
+
+def chat_cancel_and_error(ctx: Any, gui: Any, result: dict) -> None:
+    """Cancel a streaming answer with the Cancel button; a provider error shows in the discussion."""
+    out = Path(result["out"])
+    chat = gui.controller.chat
+    result["chat_available"] = chat is not None
+    if chat is None:
+        return
+    wait_until(ctx, lambda: _providers_ready(gui) and chat.snapshot().provider, 30.0, "a provider")
+    _send_text(ctx, "Tell me a long story")
+    wait_until(ctx, lambda: len(chat.snapshot().messages) >= 2 and chat.snapshot().messages[-1].content, 15.0, "text")
+    result["busy_while_streaming"] = chat.snapshot().busy
+    ctx.set_ref("//Message")
+    ctx.item_click("Cancel")
+    wait_until(ctx, lambda: not chat.snapshot().busy, 10.0, "the cancel")
+    cancelled = chat.snapshot().messages[-1]
+    result["cancelled"] = {"state": cancelled.state, "content": cancelled.content}
+
+    _send_text(ctx, "Now fail please [answer 401]")
+    wait_until(
+        ctx, lambda: chat.snapshot().messages[-1].role == "assistant" and not chat.snapshot().busy, 15.0, "error"
+    )
+    failed = chat.snapshot().messages[-1]
+    result["failed"] = {"state": failed.state, "error": failed.error}
+    ctx.yield_(3)
+    capture(ctx, out / "cancel-and-error.png")

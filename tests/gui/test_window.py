@@ -188,3 +188,23 @@ def test_the_saved_theme_is_applied_on_the_next_start_once_ready(run_app, tmp_pa
     run = run_app("theme_remembered", site=site, env={"SLOPPYTEST_THEME_DELAY_S": "3"})
     # The first frame used the default theme (the plugin was not ready yet); then the saved one.
     assert run.result["themes_applied"] == ["default", "sunset"]
+
+
+def test_cancel_a_streaming_answer_and_see_a_provider_error(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_fakechat")
+    with FakeOpenAI([f"part {i}. " for i in range(40)], delay_s=0.25) as fake:
+        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key"}
+        run = run_app("chat_cancel_and_error", "--project", str(tmp_path), site=site, env=env)
+        deadline = time.monotonic() + 5
+        while not fake.disconnects and time.monotonic() < deadline:
+            time.sleep(0.05)
+    if not run.result.get("chat_available"):
+        pytest.skip("controller.chat is not built yet")
+    assert run.result["busy_while_streaming"] is True
+    cancelled = run.result["cancelled"]
+    assert cancelled["state"] == "cancelled"
+    assert cancelled["content"].startswith("part 0.") and "part 39." not in cancelled["content"]
+    assert fake.disconnects >= 1  # cancelling closed the connection
+    failed = run.result["failed"]
+    assert failed["state"] == "error"
+    assert "key" in failed["error"].lower()
