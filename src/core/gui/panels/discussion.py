@@ -63,7 +63,7 @@ class DiscussionPanel:
         if message.state == "error":
             _wrapped(ERROR, f"Error: {message.error or 'the request failed'}")
         elif note:
-            _wrapped(MUTED, f"({note}{': ' + message.error if message.error else ''})")
+            _wrapped(MUTED, f"({message.error or note})")  # the session's own words when it has them
         imgui.separator()
 
 
