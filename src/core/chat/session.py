@@ -304,6 +304,7 @@ class ChatSession:
 
     def _clear(self) -> None:  # writer
         self._cancel("cancelled")
+        self._task, self._run_id = None, 0  # the cancelled stream no longer writes here
         self._messages = []
         self._notice = ""
         self._publish()
