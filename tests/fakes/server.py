@@ -9,7 +9,8 @@ hanging up during silence is noticed (``disconnects``).
 
 A protocol module supplies the routes, the auth check and the bodies; see
 ``openai_wire`` and friends. Streams are sent with chunked transfer encoding,
-as real servers do, so a cut is a broken chunked body, not a clean end.
+as real servers do, so a cut is a broken chunked body, not a clean end (an
+HTTP/1.0 request gets a plain body that ends when the connection closes).
 """
 
 from __future__ import annotations
@@ -197,14 +198,18 @@ class FakeProviderServer:
                 self.wfile.flush()
 
             def _chunk(self, data: bytes) -> None:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                if self.request_version == "HTTP/1.0":  # no chunked framing: the body ends with the connection
+                    self.wfile.write(data)
+                else:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
                 self.wfile.flush()
 
             def _stream(self, reply: Reply, body: Any) -> None:
                 events, closing = server.wire.stream_events(reply, body)
                 self.send_response(200)
                 self.send_header("Content-Type", server.wire.content_type_stream)
-                self.send_header("Transfer-Encoding", "chunked")
+                if self.request_version != "HTTP/1.0":
+                    self.send_header("Transfer-Encoding", "chunked")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
                 self.wfile.flush()
@@ -222,7 +227,8 @@ class FakeProviderServer:
                     if not reply.end_early:
                         for event in closing:
                             self._chunk(event)
-                    self.wfile.write(b"0\r\n\r\n")
+                    if self.request_version != "HTTP/1.0":
+                        self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     server._hung_up()
