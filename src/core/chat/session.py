@@ -11,6 +11,11 @@ appended to the answer. ``cancel()`` cancels that task; the partial answer is
 kept and marked cancelled. Failures become the answer's ``error``, never an
 exception the caller has to catch, and never lose what is already there.
 
+The request carries the persona's prompt as the system prompt, the earlier
+answered turns as they were typed, and the new message with the context
+document in front of it (only the newest message carries the context, so a
+long discussion does not resend every file with every turn).
+
 The discussion and the context list persist in ``<project>/.sloppy/discussion.json``
 (loaded on the pool at start, written atomically on the pool after each change).
 """
@@ -58,10 +63,12 @@ class ChatSession:
         self._run_id = 0
         self._notice = ""
         self._loaded = False
+        self._warmed = False
         self._version = 0
         self._save_seq = itertools.count(1)
-        # Work posted to the writer that may still change the session (loading, sends).
-        self._inflight = 1
+        # Work that may still change the session: loading it, taking in the warmed
+        # providers, and each send in flight.
+        self._inflight = 2
         self._idle = threading.Condition()
         self._snapshot = ChatSnapshot(persona=self._persona, project=str(self.project), provider=self._provider)
 
@@ -104,7 +111,7 @@ class ChatSession:
         return document
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Block until loading and every send posted so far have finished; False on timeout."""
+        """Block until loaded, providers known and every send posted so far finished; False on timeout."""
         with self._idle:
             return self._idle.wait_for(lambda: self._inflight == 0, timeout)
 
@@ -117,7 +124,7 @@ class ChatSession:
 
     def cancel(self) -> None:
         """Stop the answer in flight; what arrived is kept, marked cancelled."""
-        self._controller.post(self._cancel, "cancelled")
+        self._controller.post(self._cancel)
 
     def clear(self) -> None:
         """Forget the discussion (the context files stay)."""
@@ -246,6 +253,14 @@ class ChatSession:
             self._end()
 
     def _on_warmup_complete(self) -> None:  # writer
+        try:
+            self._take_providers()
+        finally:
+            if not self._warmed:
+                self._warmed = True
+                self._end()
+
+    def _take_providers(self) -> None:  # writer
         providers = self._controller.providers()
         if self._provider is None:
             self._provider = self._default_provider(providers)
@@ -303,14 +318,14 @@ class ChatSession:
             self._save()
 
     def _clear(self) -> None:  # writer
-        self._cancel("cancelled")
+        self._cancel()
         self._task, self._run_id = None, 0  # the cancelled stream no longer writes here
         self._messages = []
         self._notice = ""
         self._publish()
         self._save()
 
-    def _cancel(self, why: str) -> None:  # writer
+    def _cancel(self) -> None:  # writer
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
@@ -418,6 +433,12 @@ class ChatSession:
     @hookimpl
     def sloppy_shutdown(self, controller: Any) -> None:  # writer
         """Keep a streaming answer (marked cancelled) and write the discussion now."""
+        try:
+            self._save_on_shutdown()
+        except Exception:  # the other plugins' shutdown hooks must still run
+            log.exception("saving the discussion at shutdown failed")
+
+    def _save_on_shutdown(self) -> None:  # writer
         if self._task is not None:
             self._task.cancel()
             self._run_id = 0
