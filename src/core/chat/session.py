@@ -66,6 +66,7 @@ class ChatSession:
         self._warmed = False
         self._version = 0
         self._save_seq = itertools.count(1)
+        self._last_save_seq = 0
         # Work that may still change the session: loading it, taking in the warmed
         # providers, and each send in flight.
         self._inflight = 2
@@ -203,6 +204,7 @@ class ChatSession:
         if not self._loaded:
             return  # never overwrite a discussion that has not been read yet
         seq, text = next(self._save_seq), dumps(self._stored())
+        self._last_save_seq = seq
         self._controller.submit_io(self._write, seq, text)
 
     def _write(self, seq: int, text: str) -> None:  # pool
@@ -439,7 +441,9 @@ class ChatSession:
             log.exception("saving the discussion at shutdown failed")
 
     def _save_on_shutdown(self) -> None:  # writer
+        changed = self._last_save_seq > self._store.written_seq  # a save still queued on the pool
         if self._task is not None:
+            changed = True
             self._task.cancel()
             self._run_id = 0
             self._task = None
@@ -447,7 +451,7 @@ class ChatSession:
                 error = "cancelled: the app closed while this answer streamed"
                 self._messages[-1] = replace(self._messages[-1], state=MessageState.CANCELLED, error=error)
             self._publish()
-        if self._loaded:
+        if self._loaded and changed:
             problem = self._store.save(next(self._save_seq), dumps(self._stored()))
             if problem:
                 log.error("%s", problem)
