@@ -107,6 +107,7 @@ def test_the_example_shows_in_list_plugins(site, tmp_path, sloppy_cmd):
     proc = subprocess.run(
         [*sloppy_cmd, "--list-plugins", "--config", str(config)],
         check=False,
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
