@@ -39,6 +39,9 @@ class OllamaWire:
     def stream_events(self, reply: Reply, body: Any) -> tuple[list[bytes], list[bytes]]:
         return [self._line(body, t, False) for t in reply.chunks], [self._line(body, "", True)]
 
+    def error_event(self, message: str) -> bytes:
+        return (json.dumps({"error": message}) + "\n").encode()
+
     def whole(self, reply: Reply, body: Any) -> bytes:
         return self._line(body, reply.text, True)
 

@@ -39,6 +39,7 @@ class Reply:
     silent: str | None = None  # "before_headers" or "after_first_chunk": wait for the client to hang up
     cut_after: int | None = None  # send this many text chunks, then drop the connection
     end_early: bool = False  # send the text, then end the body cleanly without the final event
+    error_event_after: int | None = None  # send this many text chunks, then the protocol's in-stream error event
     malformed: bool = False  # a body that does not follow the protocol
     delay_s: float = 0.0  # pause between chunks
     raw: tuple[str, str | bytes] | None = None  # (content type, body) sent as-is with ``status``
@@ -76,6 +77,9 @@ class WireProtocol(Protocol):
 
     def conversation(self, body: Any) -> tuple[str, list[tuple[str, str]]]:
         """(system prompt, [(role, text)]) of a recorded request body."""
+
+    def error_event(self, message: str) -> bytes:
+        """The event a server sends when it fails in the middle of a stream."""
 
     content_type_stream: str
 
@@ -219,6 +223,9 @@ class FakeProviderServer:
                     for i, event in enumerate(events):
                         if reply.cut_after is not None and i >= reply.cut_after:
                             return self._drop()
+                        if reply.error_event_after is not None and i >= reply.error_event_after:
+                            closing = [server.wire.error_event(reply.error_message or "Overloaded")]
+                            break
                         self._chunk(event)
                         if reply.silent == "after_first_chunk":
                             return self._silence()

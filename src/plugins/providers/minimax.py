@@ -241,6 +241,8 @@ class MiniMaxProvider(ProviderBase):
             text = f"the API key was rejected (MiniMax code {code})"
         elif kind is ErrorKind.RATE_LIMIT:
             text = f"rate limited (MiniMax code {code}): {msg}; wait a little"
+        elif kind is ErrorKind.SERVER:
+            text = f"the server failed (MiniMax code {code}): {msg}; try again later"
         elif code == 1008:
             text = f"insufficient balance (MiniMax code {code}): top up the account"
         else:
