@@ -126,9 +126,23 @@ def test_disabling_the_example_means_it_is_never_imported(site, tmp_path, fake):
     assert fake.requests == []
 
 
-def test_errors_from_the_example_land_in_the_discussion(site, tmp_path, fake):
-    fake.queue(Reply(status=404))
+@pytest.mark.parametrize(
+    ("reply", "state", "content", "message"),
+    [
+        (Reply(status=404), "error", "", 'ollama: Ollama answered HTTP 404: model "llama3.2" not found'),
+        (
+            Reply(error_event_after=1, error_message="out of memory"),
+            "cut_off",
+            "Hello",
+            "cut off: Ollama: out of memory",
+        ),
+        (Reply(cut_after=2), "cut_off", "Hello, ", "the connection closed before it finished"),
+        (Reply(malformed=True), "error", "", "a line that is not JSON"),
+    ],
+)
+def test_errors_from_the_example_land_in_the_discussion(site, tmp_path, fake, reply, state, content, message):
+    fake.queue(reply)
     config = only_the_example() + f'\n[providers.ollama]\nbase_url = "{fake.url}"\n'
     answer = run_app(site, tmp_path, config)["answer"]
-    assert answer["state"] == "error"
-    assert 'ollama: Ollama answered HTTP 404: model "llama3.2" not found' in answer["error"]
+    assert (answer["state"], answer["content"]) == (state, content)
+    assert message in answer["error"]

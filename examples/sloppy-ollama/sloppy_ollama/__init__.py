@@ -82,7 +82,7 @@ class OllamaProvider:
             if status != 200:
                 raw = await self._read(reader.read(65536))
                 raise self._error(_kind(status), f"Ollama answered HTTP {status}: {_message(raw)}", status)
-            done = False
+            done = got_text = False
             while not done:
                 line = await self._read(reader.readline())
                 if not line:
@@ -96,9 +96,12 @@ class OllamaProvider:
                         ErrorKind.MALFORMED, f"Ollama sent a line that is not JSON: {line[:80]!r}"
                     ) from None
                 if "error" in event:
+                    if got_text:  # the user holds a partial answer: say it was cut
+                        raise self._error(ErrorKind.CUT_OFF, f"the answer was cut off: Ollama: {event['error']}")
                     raise self._error(ErrorKind.SERVER, f"Ollama: {event['error']}")
                 text = (event.get("message") or {}).get("content") or ""
                 if text:
+                    got_text = True
                     yield text
                 done = bool(event.get("done"))
             if not done:
