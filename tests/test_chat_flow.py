@@ -126,3 +126,21 @@ def test_a_context_file_that_disappeared_is_left_out_with_a_notice(tmp_path, fak
         assert "gone.txt does not exist" in app.chat.snapshot().notice
         _, sent = SPEC.wire().conversation(fake.requests[-1].body)
         assert "## main.py" in sent[-1][1] and "gone.txt" not in sent[-1][1]
+
+
+def test_a_provider_enabled_after_warmup_becomes_the_choice(tmp_path, fake, project):
+    with running_app(tmp_path, config(fake), project=project, only=()) as app:
+        assert app.chat.snapshot().provider is None
+        app.set_enabled("openai", True, save=False).result(5)
+        assert wait_for(lambda: app.chat.snapshot().provider == "openai", 30)
+        assert app.chat.snapshot().model == "gpt-5-mini"
+        assert "provider.openai" in app.commands()
+        app.chat.send("hello")
+        assert app.chat.wait_idle(10)
+        assert app.chat.snapshot().messages[-1].content == "Hello, world!"
+
+
+def test_wait_idle_refuses_to_block_the_writer(tmp_path, fake, project):
+    with running_app(tmp_path, config(fake), project=project, only=()) as app:
+        with pytest.raises(RuntimeError, match="would block the writer"):
+            app.call_on_writer(app.chat.wait_idle, 1).result(5)

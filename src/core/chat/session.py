@@ -82,11 +82,10 @@ class ChatSession:
                 Command("chat.cancel", "Chat: cancel the answer", lambda c: self.cancel()),
             ],
         )
-        controller.on_warmup_complete(lambda status: controller.post(self._on_warmup_complete))
         controller.submit_io(self._load)
 
     def _subscribe(self) -> None:
-        """Hear ``sloppy_shutdown`` so a streaming answer is kept when the app closes."""
+        """Hear ``sloppy_warmup_complete`` (providers known) and ``sloppy_shutdown`` (save now)."""
         if self._controller.loop.is_running():
             self._controller.register_subscriber(self, "chat-session")
         else:  # not started yet: nothing else touches the plugin manager
@@ -113,6 +112,8 @@ class ChatSession:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until loaded, providers known and every send posted so far finished; False on timeout."""
+        if self._controller.on_writer():
+            raise RuntimeError("wait_idle() would block the writer thread it waits for")
         with self._idle:
             return self._idle.wait_for(lambda: self._inflight == 0, timeout)
 
@@ -254,7 +255,8 @@ class ChatSession:
         finally:
             self._end()
 
-    def _on_warmup_complete(self) -> None:  # writer
+    @hookimpl
+    def sloppy_warmup_complete(self, status: Any) -> None:  # writer, after each warm-up
         try:
             self._take_providers()
         finally:
