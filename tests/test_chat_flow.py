@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from tests.fakes.app import running_app, wait_for
+from src.core.chat import ChatSession
+from src.core.config import load_config
+from src.core.controller import AppController
+from tests.fakes.app import BUILTIN_PROVIDERS, NOT_PROVIDERS, running_app, wait_for
 from tests.fakes.server import Reply
 from tests.fakes.specs import SPECS
 
@@ -141,6 +144,35 @@ def test_a_provider_enabled_after_warmup_becomes_the_choice(tmp_path, fake, proj
 
 
 def test_wait_idle_refuses_to_block_the_writer(tmp_path, fake, project):
+    with (
+        running_app(tmp_path, config(fake), project=project, only=()) as app,
+        pytest.raises(RuntimeError, match="would block the writer"),
+    ):
+        app.call_on_writer(app.chat.wait_idle, 1).result(5)
+
+
+def test_a_stored_provider_that_is_gone_falls_back_with_a_notice(tmp_path, fake, project):
+    with running_app(tmp_path, config(fake), project=project, only=("openai", "anthropic")) as app:
+        app.chat.set_provider("anthropic")
+        app.chat.add_context("main.py")
+        assert app.chat.wait_idle(5)
+        assert wait_for(lambda: app.chat.snapshot().provider == "anthropic")
+    with running_app(tmp_path, config(fake), project=project, only=("openai",)) as app:
+        snap = app.chat.snapshot()
+        assert snap.provider == "openai"
+        assert "plugin 'anthropic' is disabled" in snap.notice and "using openai instead" in snap.notice
+
+
+def test_changes_made_before_the_discussion_loads_are_saved(tmp_path, fake, project):
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    controller = AppController(load_config(tmp_path / "config.toml"), disabled={*BUILTIN_PROVIDERS, *NOT_PROVIDERS})
+    chat = ChatSession(controller, project)
+    chat.add_context("main.py")  # the writer has not started: this lands before the stored discussion
+    controller.start()
+    try:
+        assert chat.wait_idle(30)
+        assert chat.snapshot().context == (("main.py", 12),)
+    finally:
+        controller.shutdown(3.0)
     with running_app(tmp_path, config(fake), project=project, only=()) as app:
-        with pytest.raises(RuntimeError, match="would block the writer"):
-            app.call_on_writer(app.chat.wait_idle, 1).result(5)
+        assert app.chat.snapshot().context == (("main.py", 12),)

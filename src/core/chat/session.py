@@ -67,6 +67,7 @@ class ChatSession:
         self._version = 0
         self._save_seq = itertools.count(1)
         self._last_save_seq = 0
+        self._save_after_load = False
         # Work that may still change the session: loading it, taking in the warmed
         # providers, and each send in flight.
         self._inflight = 2
@@ -203,7 +204,8 @@ class ChatSession:
 
     def _save(self) -> None:  # writer
         if not self._loaded:
-            return  # never overwrite a discussion that has not been read yet
+            self._save_after_load = True  # never overwrite a discussion that has not been read yet
+            return
         seq, text = next(self._save_seq), dumps(self._stored())
         self._last_save_seq = seq
         self._controller.submit_io(self._write, seq, text)
@@ -250,7 +252,7 @@ class ChatSession:
             if problem:
                 self._notice = problem
             self._publish()
-            if self._chosen or problem:
+            if self._save_after_load or problem:
                 self._save()
         finally:
             self._end()
@@ -266,6 +268,13 @@ class ChatSession:
 
     def _take_providers(self) -> None:  # writer
         providers = self._controller.providers()
+        if self._provider is not None and self._provider not in providers:
+            gone = self._gone_reason(self._provider)
+            if gone is not None:  # uninstalled or disabled: fall back rather than fail every send
+                fallback = self._default_provider(providers)
+                if fallback is not None:
+                    self._notice = f"{gone}; using {fallback} instead"
+                    self._provider, self._model = fallback, None
         if self._provider is None:
             self._provider = self._default_provider(providers)
         self._controller.add_contributions(
@@ -286,6 +295,15 @@ class ChatSession:
             except Exception:  # a provider's bug must not stop the chat
                 log.exception("key_status() of provider %s failed", name)
         return next(iter(providers), None)
+
+    def _gone_reason(self, name: str) -> str | None:
+        """Why provider ``name`` will not come back this run (not installed, disabled), or None."""
+        try:
+            self._controller.require(name)
+        except LookupError as e:
+            if getattr(e, "state", "") in ("unknown", "disabled"):
+                return str(e)
+        return None
 
     def _unavailable(self, name: str) -> str:
         try:
