@@ -14,6 +14,7 @@ from src.core import __version__
 from src.core.chat import ChatSession
 from src.core.config import load_config
 from src.core.controller import AppController
+from src.core.gui.appearance import Appearance
 from src.core.logs import prune_old_logs, setup_logging
 from src.core.paths import default_config_path
 from src.core.profiler import StartupProfiler
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
         mode="gui" if not (args.headless or args.list_plugins) else "headless",
     )
     controller.chat = ChatSession(controller, controller.options["project"])
+    controller.appearance = Appearance(controller)  # the GUI replaces it with one that applies themes
     if args.list_plugins:
         return _finish(controller, args, _list_plugins(controller))
     if args.headless:
