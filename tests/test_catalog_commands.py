@@ -8,6 +8,14 @@ from src.core.catalog import DeclaredCommand, discover
 from tests.third_party import write_distribution
 
 
+def test_builtin_plugins_declare_their_commands():
+    catalog = discover()
+    nerv = {c.id: c.title for c in catalog.plugins["nerv"].commands}
+    palette = {c.id: c.title for c in catalog.plugins["palette"].commands}
+    assert nerv["theme.nerv"] == "Theme: NERV"
+    assert "palette.open" in palette
+
+
 def test_third_party_commands_are_read_as_metadata_only(tmp_path, monkeypatch):
     write_distribution(
         tmp_path,
