@@ -10,12 +10,21 @@ from pathlib import Path
 
 GREETER_MODULE = '''"""A third-party plugin: one command that writes a file."""
 
+import time
 from pathlib import Path
 
 from src.core import hookimpl
 from src.core.commands import Command
 
-GREETING_FILE = Path(__file__).with_name("greeted.txt")
+HERE = Path(__file__).parent
+GREETING_FILE = HERE / "greeted.txt"
+GATE = HERE / "gate"  # when the distribution is gated, the import waits for this file (a slow plugin)
+if {gated!r}:
+    deadline = time.monotonic() + 20
+    while not GATE.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if "fail" in (GATE.read_text() if GATE.exists() else "fail"):
+        raise ImportError("greeter could not find its greeting")
 
 
 def _greet(controller):
@@ -27,6 +36,11 @@ def _greet(controller):
 def sloppy_register_commands(register):
     register(Command(id="greet.hello", title="Greet: say hello", run=_greet, plugin="greeter"))
 '''
+
+
+def greeter_source(*, gated: bool = False) -> str:
+    """The greeter plugin's module. Gated: its import waits for a ``gate`` file (``"fail"`` in it: it raises)."""
+    return GREETER_MODULE.replace("{gated!r}", repr(gated))
 
 
 def write_distribution(
@@ -43,7 +57,7 @@ def write_distribution(
     plugins = {"greeter": "sloppy_greeter"} if plugins is None else plugins
     kinds = {"greeter": "tool"} if kinds is None else kinds
     commands = {"greeter:greet.hello": "Greet: say hello"} if commands is None else commands
-    modules = {"sloppy_greeter": GREETER_MODULE} if modules is None else modules
+    modules = {"sloppy_greeter": greeter_source()} if modules is None else modules
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True, exist_ok=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8")

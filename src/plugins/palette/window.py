@@ -1,0 +1,132 @@
+"""The palette's imgui side: the Ctrl+Shift+P window (imgui_command_palette) and the activity line.
+
+Everything here runs on the GUI thread, from the ``sloppy_gui_frame`` hook.
+The list is synchronised with :func:`palette_entries` when the palette opens
+and a few times a second while it stays open, so a "loading…" command turns
+into a runnable one in front of the user.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from imgui_bundle import hello_imgui, imgui
+from imgui_bundle import imgui_command_palette as imcmd
+
+from src.plugins.palette.entries import PaletteEntry, palette_entries
+from src.plugins.palette.runner import WAITING, CommandRunner
+
+WINDOW_NAME = "Command Palette"
+ACTIVITY_WINDOW = "##palette-activity"
+SHORTCUT = imgui.Key.mod_ctrl | imgui.Key.mod_shift | imgui.Key.p
+RESYNC_S = 0.25  # how often an open palette refreshes its list
+SHOW_RESULT_S = 4.0  # how long a finished run stays on screen
+HIGHLIGHT = imgui.ImVec4(1.0, 0.75, 0.2, 1.0)
+
+
+class PaletteWindow:
+    """Owns the imcmd context and the commands registered in it."""
+
+    def __init__(self, controller: Any, runner: CommandRunner) -> None:
+        self.controller = controller
+        self.runner = runner
+        self.is_open = False
+        self.open_requested = False  # set from any thread (the palette.open command)
+        self._context: Any = None  # imcmd.ContextWrapper, made on the GUI thread
+        self._labels: dict[str, PaletteEntry] = {}  # label registered in imcmd -> entry
+        self._synced_at = 0.0
+
+    # -- per frame ----------------------------------------------------------
+
+    def frame(self) -> None:
+        """Handle the shortcut, draw the palette if open, then the activity line."""
+        if self._context is None:
+            self._context = imcmd.ContextWrapper()
+            imcmd.set_style_color(imcmd.ImCmdTextType.highlight, imgui.color_convert_float4_to_u32(HIGHLIGHT))
+        if self.open_requested or imgui.shortcut(SHORTCUT, imgui.InputFlags_.route_global):
+            self.open_requested = False
+            if not self.is_open:
+                self.is_open = True
+                self._synced_at = 0.0
+                imcmd.set_next_command_palette_search("")
+        if self.is_open:
+            if time.monotonic() - self._synced_at >= RESYNC_S:
+                self.sync(palette_entries(self.controller))
+            self.is_open = imcmd.command_palette_window(WINDOW_NAME, True)
+            if imgui.is_key_pressed(imgui.Key.escape):
+                self.is_open = False
+        self._draw_activity()
+
+    def labels(self) -> list[str]:
+        """What the palette currently lists (for tests and diagnostics)."""
+        return sorted(self._labels)
+
+    def sync(self, entries: list[PaletteEntry]) -> None:
+        """Make imcmd's command list match ``entries`` (only the differences are touched)."""
+        self._synced_at = time.monotonic()
+        wanted = _unique_labels(entries)
+        if wanted == self._labels:
+            return
+        for label in self._labels.keys() - wanted.keys():
+            imcmd.remove_command(label)
+        for label, entry in wanted.items():
+            if self._labels.get(label) != entry:
+                if label in self._labels:
+                    imcmd.remove_command(label)
+                imcmd.add_command(self._command(label, entry))
+        self._labels = wanted
+
+    def _command(self, label: str, entry: PaletteEntry) -> Any:
+        command = imcmd.Command()
+        command.name = label
+        command.initial_callback = lambda: self._pick(entry)
+        return command
+
+    def _pick(self, entry: PaletteEntry) -> None:
+        # Called by imcmd in the middle of drawing: only hand the work over.
+        self.runner.run(entry.id, entry.title)
+
+    # -- the activity line --------------------------------------------------
+
+    def _draw_activity(self) -> None:
+        now = time.monotonic()
+        shown = [
+            a
+            for a in self.runner.activities()
+            if a.state == WAITING or (a.finished is not None and now - a.finished < SHOW_RESULT_S)
+        ]
+        if not shown:
+            return
+        viewport = imgui.get_main_viewport()
+        pos = imgui.ImVec2(viewport.work_pos.x + viewport.work_size.x * 0.5, viewport.work_pos.y + 8.0)
+        imgui.set_next_window_pos(pos, imgui.Cond_.always, imgui.ImVec2(0.5, 0.0))
+        imgui.set_next_window_bg_alpha(0.9)
+        flags = (
+            imgui.WindowFlags_.no_decoration
+            | imgui.WindowFlags_.always_auto_resize
+            | imgui.WindowFlags_.no_saved_settings
+            | imgui.WindowFlags_.no_focus_on_appearing
+            | imgui.WindowFlags_.no_nav
+            | imgui.WindowFlags_.no_inputs
+        )
+        if imgui.begin(ACTIVITY_WINDOW, None, flags)[0]:
+            for activity in shown[-4:]:
+                if activity.state == WAITING:
+                    dots = "." * (1 + int(now * 3) % 3)
+                    imgui.text_disabled(f"{activity.text()}{dots}")
+                elif activity.state == "failed":
+                    imgui.text_colored(imgui.ImVec4(1.0, 0.35, 0.3, 1.0), activity.text())
+                else:
+                    imgui.text(activity.text())
+        imgui.end()
+        if any(a.state == WAITING for a in shown):
+            hello_imgui.request_refresh()  # keep the dots moving while the loop idles
+
+
+def _unique_labels(entries: list[PaletteEntry]) -> dict[str, PaletteEntry]:
+    """imcmd identifies commands by name: two equal titles get their ids appended."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.label] = counts.get(entry.label, 0) + 1
+    return {(e.label if counts[e.label] == 1 else f"{e.label}  [{e.id}]"): e for e in entries}
