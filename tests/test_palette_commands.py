@@ -19,7 +19,7 @@ from src.core.config import load_config
 from src.core.controller import AppController
 from src.core.warmup import State
 from src.plugins.palette import plugin as palette_plugin
-from src.plugins.palette.entries import FAILED, LOADING, READY, PaletteEntry, palette_entries
+from src.plugins.palette.entries import FAILED, LOADING, READY, PaletteEntry, fuzzy_matches, palette_entries
 from src.plugins.palette.runner import DONE, WAITING
 from src.plugins.palette.runner import FAILED as RUN_FAILED
 from src.plugins.palette.window import _unique_labels
@@ -199,3 +199,19 @@ def test_palette_open_needs_the_window(start_controller):
 def test_equal_titles_stay_distinct_in_the_palette():
     entries = [PaletteEntry("a.one", "Same", "a", READY), PaletteEntry("b.one", "Same", "b", READY)]
     assert set(_unique_labels(entries)) == {"Same  [a.one]", "Same  [b.one]"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "label", "expected"),
+    [
+        ("nrv eff", "NERV: Toggle background effects", True),
+        ("THEME", "Theme: NERV", True),
+        ("say hel", "Greet: say hello  (loading…)", True),
+        ("vren", "NERV", False),  # order matters
+        ("zzz", "Theme: NERV", False),
+        ("", "Theme: NERV", False),
+        ("a" * 33, "a" * 40, False),  # imcmd gives up past 32 matched characters
+    ],
+)
+def test_fuzzy_matching_follows_imgui_command_palette(pattern, label, expected):
+    assert fuzzy_matches(pattern, label) is expected

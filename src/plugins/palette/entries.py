@@ -77,3 +77,23 @@ def _declared_state(state: State | None) -> str | None:
     if state is State.FAILED:
         return FAILED
     return None  # ready (its registered commands are listed instead), disabled, or unknown
+
+
+MAX_PATTERN_BYTES = 32  # imgui_command_palette records at most 32 matched characters
+
+
+def fuzzy_matches(pattern: str, label: str) -> bool:
+    """Whether imgui_command_palette's fuzzy search lists ``label`` for ``pattern``.
+
+    Its rule: every byte of the pattern appears in the label in order, ASCII
+    case ignored, at most :data:`MAX_PATTERN_BYTES` of them.
+    """
+    needle, haystack = pattern.encode().lower(), label.encode().lower()
+    if not needle or len(needle) > MAX_PATTERN_BYTES:
+        return False
+    position = 0
+    for byte in needle:
+        position = haystack.find(bytes([byte]), position) + 1
+        if position == 0:
+            return False
+    return True

@@ -13,9 +13,10 @@ from typing import Any
 
 from imgui_bundle import hello_imgui, imgui
 from imgui_bundle import imgui_command_palette as imcmd
+from imgui_bundle.imgui import internal
 
-from src.plugins.palette.entries import PaletteEntry, palette_entries
-from src.plugins.palette.runner import WAITING, CommandRunner
+from src.plugins.palette.entries import PaletteEntry, fuzzy_matches, palette_entries
+from src.plugins.palette.runner import FAILED, WAITING, CommandRunner
 
 WINDOW_NAME = "Command Palette"
 ACTIVITY_WINDOW = "##palette-activity"
@@ -36,6 +37,8 @@ class PaletteWindow:
         self._context: Any = None  # imcmd.ContextWrapper, made on the GUI thread
         self._labels: dict[str, PaletteEntry] = {}  # label registered in imcmd -> entry
         self._synced_at = 0.0
+        self._picked: tuple[str, PaletteEntry] | None = None  # set by imcmd's callback, handled after it returns
+        self.last_rejected: str | None = None  # the last search whose Enter matched nothing
 
     # -- per frame ----------------------------------------------------------
 
@@ -53,7 +56,10 @@ class PaletteWindow:
         if self.is_open:
             if time.monotonic() - self._synced_at >= RESYNC_S:
                 self.sync(palette_entries(self.controller))
+            self._picked = None
             self.is_open = imcmd.command_palette_window(WINDOW_NAME, True)
+            if self._picked is not None:
+                self._handle_pick(*self._picked)
             if imgui.is_key_pressed(imgui.Key.escape):
                 self.is_open = False
         self._draw_activity()
@@ -80,11 +86,20 @@ class PaletteWindow:
     def _command(self, label: str, entry: PaletteEntry) -> Any:
         command = imcmd.Command()
         command.name = label
-        command.initial_callback = lambda: self._pick(entry)
+        command.initial_callback = lambda: self._remember_pick(label, entry)
         return command
 
-    def _pick(self, entry: PaletteEntry) -> None:
-        # Called by imcmd in the middle of drawing: only hand the work over.
+    def _remember_pick(self, label: str, entry: PaletteEntry) -> None:
+        # Called by imcmd inside its window: only note it (an exception here would break imgui's window stack).
+        self._picked = (label, entry)
+
+    def _handle_pick(self, label: str, entry: PaletteEntry) -> None:
+        """Run the pick, unless it is imcmd's fallback: Enter with no match picks from the whole list."""
+        query = _search_text()
+        if query and not fuzzy_matches(query, label):
+            self.last_rejected = query
+            self.is_open = True  # nothing matched: stay open, run nothing
+            return
         self.runner.run(entry.id, entry.title)
 
     # -- the activity line --------------------------------------------------
@@ -110,18 +125,28 @@ class PaletteWindow:
             | imgui.WindowFlags_.no_nav
             | imgui.WindowFlags_.no_inputs
         )
-        if imgui.begin(ACTIVITY_WINDOW, None, flags)[0]:
-            for activity in shown[-4:]:
-                if activity.state == WAITING:
-                    dots = "." * (1 + int(now * 3) % 3)
-                    imgui.text_disabled(f"{activity.text()}{dots}")
-                elif activity.state == "failed":
-                    imgui.text_colored(imgui.ImVec4(1.0, 0.35, 0.3, 1.0), activity.text())
-                else:
-                    imgui.text(activity.text())
-        imgui.end()
+        try:
+            if imgui.begin(ACTIVITY_WINDOW, None, flags)[0]:
+                for activity in shown[-4:]:
+                    if activity.state == WAITING:
+                        dots = "." * (1 + int(now * 3) % 3)
+                        imgui.text_disabled(f"{activity.text()}{dots}")
+                    elif activity.state == FAILED:
+                        imgui.text_colored(imgui.ImVec4(1.0, 0.35, 0.3, 1.0), activity.text())
+                    else:
+                        imgui.text(activity.text())
+        finally:
+            imgui.end()
         if any(a.state == WAITING for a in shown):
             hello_imgui.request_refresh()  # keep the dots moving while the loop idles
+
+
+def _search_text() -> str:
+    """The palette's search text (imcmd keeps it private; imgui's input text state has it)."""
+    window_id = internal.im_hash_str(WINDOW_NAME, 0, 0)
+    box_id = internal.im_hash_str("##SearchBox", 0, internal.im_hash_str(WINDOW_NAME, 0, window_id))
+    state = imgui.get_current_context().input_text_state
+    return state.get_text() if state.id_ == box_id else ""
 
 
 def _unique_labels(entries: list[PaletteEntry]) -> dict[str, PaletteEntry]:
