@@ -9,7 +9,9 @@ from src.plugins.themes.effects import (
     AMBER,
     GRID_ALPHA,
     GRID_STEP,
+    STRIPE_WIDTH,
     SWEEP_PERIOD,
+    hazard_stripes,
     pack_colors,
     scan_grid,
     sweep_position,
@@ -80,3 +82,22 @@ def test_an_empty_or_negative_window_draws_nothing(size):
 def test_a_frame_stays_small():
     # A full-HD window stays a few hundred lines: cheap to draw every frame.
     assert scan_grid((1920.0, 1080.0), 1.0).line_count < 250
+
+
+def test_hazard_stripes_cover_the_box_and_slide():
+    box = (100.0, 10.0, 220.0, 30.0)
+    quads = hazard_stripes(box, 0.0)
+    assert quads.shape[1:] == (4, 2)
+    # Tops on the box's top edge, bottoms on its bottom edge; each stripe leans right by the box's height.
+    assert np.allclose(quads[:, :2, 1], 10.0) and np.allclose(quads[:, 2:, 1], 30.0)
+    assert np.allclose(quads[:, 0, 0] - quads[:, 3, 0], 20.0)
+    assert np.allclose(quads[:, 1, 0] - quads[:, 0, 0], STRIPE_WIDTH)
+    # Together they span the whole box.
+    assert quads[:, :, 0].min() <= box[0] and quads[:, :, 0].max() >= box[2]
+    later = hazard_stripes(box, 0.25)
+    assert not np.allclose(quads[0], later[0])
+
+
+def test_no_stripes_for_an_empty_box():
+    assert hazard_stripes((50.0, 0.0, 50.0, 20.0), 1.0).shape == (0, 4, 2)
+    assert hazard_stripes((0.0, 20.0, 50.0, 20.0), 1.0).shape == (0, 4, 2)

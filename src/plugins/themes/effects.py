@@ -14,12 +14,15 @@ import numpy as np
 AMBER = np.array([255, 140, 0], dtype=np.uint32)  # NERV orange
 GRID_STEP = 32.0  # pixels between grid lines
 GRID_SPEED = 6.0  # pixels per second the grid drifts down
-GRID_ALPHA = 26  # 0-255: faint
+GRID_ALPHA = 40  # 0-255: faint
 SCAN_STEP = 3.0  # pixels between scan lines
 SWEEP_PERIOD = 6.0  # seconds for the sweep to cross the window
 SWEEP_WIDTH = 48.0  # pixels: the sweep's standard deviation
 SWEEP_ALPHA = 90  # peak alpha of a scan line at the sweep's centre
 SCAN_MIN_ALPHA = 3  # scan lines fainter than this are not drawn
+STRIPE_PITCH = 14.0  # pixels between hazard stripes
+STRIPE_WIDTH = 7.0
+STRIPE_SPEED = 10.0  # pixels per second the stripes slide
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,23 @@ def scan_grid(size: tuple[float, float], t: float) -> EffectFrame:
     h_col = np.concatenate([pack_colors(AMBER, grid_alpha), pack_colors(AMBER, scan_alpha[visible])])
     v_col = pack_colors(AMBER, np.full(grid_x.shape, GRID_ALPHA))
     return EffectFrame(h_pos=h_pos, h_col=h_col, v_pos=grid_x, v_col=v_col, sweep_y=sweep_y)
+
+
+def hazard_stripes(box: tuple[float, float, float, float], t: float) -> np.ndarray:
+    """Slanted stripes filling ``box`` (x0, y0, x1, y1), sliding right with time.
+
+    Returns an array of shape (n, 4, 2): the corners of each stripe, in order,
+    for ``add_quad_filled``. Stripes may overhang the box: clip when drawing.
+    """
+    x0, y0, x1, y1 = (float(v) for v in box)
+    height = y1 - y0
+    if x1 <= x0 or height <= 0:
+        return np.empty((0, 4, 2), dtype=np.float32)
+    phase = (t * STRIPE_SPEED) % STRIPE_PITCH
+    left = np.arange(x0 - height - STRIPE_PITCH + phase, x1, STRIPE_PITCH, dtype=np.float32)
+    quads = np.empty((left.size, 4, 2), dtype=np.float32)
+    quads[:, 0] = np.stack([left + height, np.full_like(left, y0)], axis=1)  # top left
+    quads[:, 1] = np.stack([left + height + STRIPE_WIDTH, np.full_like(left, y0)], axis=1)  # top right
+    quads[:, 2] = np.stack([left + STRIPE_WIDTH, np.full_like(left, y1)], axis=1)  # bottom right
+    quads[:, 3] = np.stack([left, np.full_like(left, y1)], axis=1)  # bottom left
+    return quads

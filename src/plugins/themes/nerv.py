@@ -3,9 +3,10 @@
 A plugin like any other: imported on a pool thread during warm-up (it pulls in
 numpy for its effect), never on the main thread. It contributes one theme,
 ``nerv``, and two commands: ``theme.nerv`` (switch to it) and
-``nerv.effects`` (turn the animated background off or on). Both commands are
+``nerv.effects`` (turn the animated effects off or on). Both commands are
 also declared in the distribution metadata, so the palette lists them before
-this module is imported.
+this module is imported. While NERV is on screen its ``sloppy_gui_frame``
+accents the status bar (an amber rule and sliding hazard stripes).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 from imgui_bundle import imgui
+from imgui_bundle.imgui import internal
 
 from src.core import hookimpl
 from src.core.commands import Command
-from src.plugins.themes.effects import scan_grid
+from src.plugins.themes.effects import hazard_stripes, scan_grid
 
 PLUGIN = "nerv"
 NAME = "nerv"
+STATUS_BAR_WINDOW = "StatusBar"  # hello_imgui's status bar window
+HAZARD_WIDTH = 120.0  # pixels of hazard stripes at the status bar's right end
 
 RGBA = tuple[float, float, float, float]
 
@@ -42,7 +46,7 @@ ACCENTS: dict[str, RGBA] = {
 STYLE_COLORS: dict[str, RGBA] = {
     "text": AMBER_TEXT,
     "text_disabled": (0.50, 0.30, 0.06, 1.00),
-    "window_bg": (0.02, 0.01, 0.00, 0.84),
+    "window_bg": (0.02, 0.01, 0.00, 0.55),
     "child_bg": (0.00, 0.00, 0.00, 0.00),
     "popup_bg": (0.04, 0.02, 0.00, 0.96),
     "border": (1.00, 0.45, 0.00, 0.55),
@@ -134,6 +138,23 @@ class NervTheme:
         self.effects_enabled = not self.effects_enabled
         return self.effects_enabled
 
+    def draw_status_accent(self, t: float) -> bool:
+        """An amber rule over the status bar and sliding hazard stripes at its right end; False if no bar."""
+        window = internal.find_window_by_name(STATUS_BAR_WINDOW)
+        if window is None or not window.active or not self.effects_enabled:
+            return False
+        x0, y0 = window.pos.x, window.pos.y
+        x1, y1 = x0 + window.size.x, y0 + window.size.y
+        draw_list = window.draw_list
+        amber = imgui.color_convert_float4_to_u32(imgui.ImVec4(*AMBER))
+        draw_list.add_line_h(x0, x1, y0 + 1.0, amber, 2.0)
+        box = (max(x0, x1 - HAZARD_WIDTH), y0 + 4.0, x1 - 4.0, y1 - 4.0)
+        draw_list.push_clip_rect(imgui.ImVec2(box[0], box[1]), imgui.ImVec2(box[2], box[3]), True)
+        for quad in hazard_stripes(box, t).tolist():
+            draw_list.add_quad_filled(*(imgui.ImVec2(x, y) for x, y in quad), amber)
+        draw_list.pop_clip_rect()
+        return True
+
 
 def switch_to_nerv(controller: Any) -> str:
     """``theme.nerv``: ask the window to use NERV (applied at once, or as soon as it is ready)."""
@@ -161,6 +182,17 @@ COMMANDS: list[tuple[str, str, Callable[[Any], str]]] = [
 @hookimpl
 def sloppy_register_themes(register: Callable[[Any], None]) -> None:
     register(NervTheme())
+
+
+@hookimpl
+def sloppy_gui_frame(gui: Any) -> None:
+    """While NERV is on screen, accent the status bar (GUI thread)."""
+    appearance = getattr(gui, "appearance", None)
+    if appearance is None or appearance.current != NAME:
+        return
+    theme = gui.controller.themes().get(NAME)
+    if isinstance(theme, NervTheme):
+        theme.draw_status_accent(imgui.get_time())
 
 
 @hookimpl
