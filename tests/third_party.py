@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+
 GREETER_MODULE = '''"""A third-party plugin: one command that writes a file."""
 
 import time

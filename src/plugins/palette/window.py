@@ -24,6 +24,7 @@ SHORTCUT = imgui.Key.mod_ctrl | imgui.Key.mod_shift | imgui.Key.p
 RESYNC_S = 0.25  # how often an open palette refreshes its list
 SHOW_RESULT_S = 4.0  # how long a finished run stays on screen
 HIGHLIGHT = imgui.ImVec4(1.0, 0.75, 0.2, 1.0)
+SPINNER = "|/-\\"
 
 
 class PaletteWindow:
@@ -129,8 +130,8 @@ class PaletteWindow:
             if imgui.begin(ACTIVITY_WINDOW, None, flags)[0]:
                 for activity in shown[-4:]:
                     if activity.state == WAITING:
-                        dots = "." * (1 + int(now * 3) % 3)
-                        imgui.text_disabled(f"{activity.text()}{dots}")
+                        spinner = SPINNER[int(now * 8) % len(SPINNER)]
+                        imgui.text_disabled(f"{spinner} {activity.text()}")
                     elif activity.state == FAILED:
                         imgui.text_colored(imgui.ImVec4(1.0, 0.35, 0.3, 1.0), activity.text())
                     else:
@@ -138,7 +139,7 @@ class PaletteWindow:
         finally:
             imgui.end()
         if any(a.state == WAITING for a in shown):
-            hello_imgui.request_refresh()  # keep the dots moving while the loop idles
+            hello_imgui.request_refresh()  # keep the spinner turning while the loop idles
 
 
 def _search_text() -> str:
