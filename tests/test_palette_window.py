@@ -70,6 +70,10 @@ class ChatBox:
         imgui.end()
 
 
+def _state(controller: AppController, name: str) -> State | None:
+    return next((p.state for p in controller.warmup_status().plugins if p.name == name), None)
+
+
 def _frames_until(ctx, condition, frames: int = 300) -> bool:
     for _ in range(frames):
         if condition():
@@ -164,5 +168,40 @@ def test_palette_open_command_opens_it(display, controller):
         assert _frames_until(ctx, future.done)
         assert future.result().state == DONE
         assert _frames_until(ctx, lambda: window.is_open)
+
+    testing.run(gui, drive, window_title="palette test", window_size=(900, 600))
+
+
+def test_palette_set_up_again_takes_over_the_one_imcmd_context(display, controller):
+    """Disabling and re-enabling the plugin makes a new palette; imcmd's single context must survive it."""
+    first = palette_plugin.palette()
+    nerv = controller.themes()["nerv"]
+
+    def gui() -> None:
+        if palette_plugin.palette().window is not None:
+            palette_plugin.sloppy_gui_frame(gui=None)
+
+    def drive(ctx) -> None:
+        ctx.key_press(SHORTCUT)
+        ctx.yield_(2)
+        assert "NERV: Toggle background effects" in first.window.labels()
+        ctx.key_press(imgui.Key.escape)
+
+        controller.set_enabled("palette", False, save=False).result(5)
+        controller.set_enabled("palette", True, save=False).result(5)
+        assert _frames_until(ctx, lambda: _state(controller, "palette") is State.READY, frames=3000)
+        second = palette_plugin.palette()
+        assert controller.require("palette") is palette_plugin
+
+        ctx.key_press(SHORTCUT)
+        ctx.yield_(2)
+        assert second.window.is_open
+        assert first.window.labels() == []  # the old palette's commands were taken out of imcmd
+        assert "NERV: Toggle background effects" in second.window.labels()
+        ctx.key_chars("nrv eff")
+        ctx.key_press(imgui.Key.enter)
+        assert _frames_until(ctx, lambda: not nerv.effects_enabled)
+        assert second.runner.activities()[-1].state == DONE
+        assert first.runner.activities() == []  # the pick went to the new palette, not the old one
 
     testing.run(gui, drive, window_title="palette test", window_size=(900, 600))

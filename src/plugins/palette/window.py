@@ -27,16 +27,34 @@ HIGHLIGHT = imgui.ImVec4(1.0, 0.75, 0.2, 1.0)
 SPINNER = "|/-\\"
 
 
+class _ImcmdState:
+    """imgui_command_palette keeps one current context in C++ globals.
+
+    Destroying a context while another one is current crashes the process, so
+    there is one context per process, never destroyed, shared by every
+    :class:`PaletteWindow` (the plugin may be set up again: retried,
+    re-enabled, reloaded). ``owner`` is the window whose commands are
+    registered in it.
+    """
+
+    def __init__(self) -> None:
+        self.context: Any = None
+        self.labels: dict[str, PaletteEntry] = {}  # label registered in imcmd -> entry
+        self.owner: Any = None
+
+
+# Kept across importlib.reload: a reload must not drop the live context.
+_IMCMD: _ImcmdState = globals().get("_IMCMD") or _ImcmdState()
+
+
 class PaletteWindow:
-    """Owns the imcmd context and the commands registered in it."""
+    """The palette for one set-up of the plugin: its commands in imcmd, its open state."""
 
     def __init__(self, controller: Any, runner: CommandRunner) -> None:
         self.controller = controller
         self.runner = runner
         self.is_open = False
         self.open_requested = False  # set from any thread (the palette.open command)
-        self._context: Any = None  # imcmd.ContextWrapper, made on the GUI thread
-        self._labels: dict[str, PaletteEntry] = {}  # label registered in imcmd -> entry
         self._synced_at = 0.0
         self._picked: tuple[str, PaletteEntry] | None = None  # set by imcmd's callback, handled after it returns
         self.last_rejected: str | None = None  # the last search whose Enter matched nothing
@@ -45,9 +63,7 @@ class PaletteWindow:
 
     def frame(self) -> None:
         """Handle the shortcut, draw the palette if open, then the activity line."""
-        if self._context is None:
-            self._context = imcmd.ContextWrapper()
-            imcmd.set_style_color(imcmd.ImCmdTextType.highlight, imgui.color_convert_float4_to_u32(HIGHLIGHT))
+        self._claim_imcmd()
         if self.open_requested or imgui.shortcut(SHORTCUT, imgui.InputFlags_.route_global):
             self.open_requested = False
             if not self.is_open:
@@ -67,22 +83,34 @@ class PaletteWindow:
 
     def labels(self) -> list[str]:
         """What the palette currently lists (for tests and diagnostics)."""
-        return sorted(self._labels)
+        return sorted(_IMCMD.labels) if _IMCMD.owner is self else []
 
     def sync(self, entries: list[PaletteEntry]) -> None:
         """Make imcmd's command list match ``entries`` (only the differences are touched)."""
+        self._claim_imcmd()
         self._synced_at = time.monotonic()
-        wanted = _unique_labels(entries)
-        if wanted == self._labels:
+        wanted, registered = _unique_labels(entries), _IMCMD.labels
+        if wanted == registered:
             return
-        for label in self._labels.keys() - wanted.keys():
+        for label in registered.keys() - wanted.keys():
             imcmd.remove_command(label)
         for label, entry in wanted.items():
-            if self._labels.get(label) != entry:
-                if label in self._labels:
+            if registered.get(label) != entry:
+                if label in registered:
                     imcmd.remove_command(label)
                 imcmd.add_command(self._command(label, entry))
-        self._labels = wanted
+        _IMCMD.labels = wanted
+
+    def _claim_imcmd(self) -> None:
+        """Make the process's imcmd context, once; drop the commands an earlier set-up registered."""
+        if _IMCMD.context is None:
+            _IMCMD.context = imcmd.ContextWrapper()
+            imcmd.set_style_color(imcmd.ImCmdTextType.highlight, imgui.color_convert_float4_to_u32(HIGHLIGHT))
+        if _IMCMD.owner is not self:
+            for label in _IMCMD.labels:
+                imcmd.remove_command(label)
+            _IMCMD.labels, _IMCMD.owner = {}, self
+            self._synced_at = 0.0
 
     def _command(self, label: str, entry: PaletteEntry) -> Any:
         command = imcmd.Command()
