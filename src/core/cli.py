@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
         },
         mode="gui" if not (args.headless or args.list_plugins) else "headless",
     )
+    if os.environ.get("SLOPPY_BENCH_EAGER") == "1":
+        controller.import_plugins_now()  # benchmark only (scripts/bench_startup.py): what the warm-up saves
     if args.list_plugins:
         return _finish(controller, args, _list_plugins(controller))
     if args.headless:
