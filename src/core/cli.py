@@ -107,7 +107,10 @@ def _start(controller: AppController, args: argparse.Namespace) -> None:
 
 def _write_startuptime(controller: AppController, path: Path) -> None:
     try:
-        path.write_text(startuptime_text(controller.profiler, controller.warmup_status()), encoding="utf-8")
+        gui = controller.gui
+        frames = getattr(gui, "frame_intervals_ms", getattr(gui, "frame_times_ms", None))
+        text = startuptime_text(controller.profiler, controller.warmup_status(), frames() if frames else None)
+        path.write_text(text, encoding="utf-8")
     except OSError as e:
         log.error("cannot write --startuptime file %s: %s", path, e)
 
