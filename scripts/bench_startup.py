@@ -67,7 +67,9 @@ VARIANTS_HEADLESS = ("app", "app_100", "eager", "app_gc", "sequential")
 _MARK = re.compile(r"^\s*([\d.]+)\s+mark: (\S+)")
 _PHASE = re.compile(r"^\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\S+)$")
 _SETTLED = re.compile(r"all plugins settled at ([\d.]+) ms")
-_FRAMES = re.compile(r"^frame intervals in msec since the first frame[^:]*:\s*(.*)$")
+_FRAMES = re.compile(r"^frame intervals in msec, oldest first \(n=(\d+)\):\s*(.*)$")
+HIDDEN_INTERVALS = 3  # intervals ending at swaps 2-4: the hidden frames and the one that shows the window
+GUI_KEEPS_FRAMES = 600  # src/core/gui/frames.py KEEP_FRAMES: a full buffer has lost its oldest intervals
 _SEQUENTIAL = """
 import importlib, os, sys, time
 sys.path.insert(0, {root!r})
@@ -171,7 +173,8 @@ def parse_startuptime(text: str) -> dict:
         elif m := _SETTLED.search(line):
             settled = float(m.group(1))
         elif m := _FRAMES.match(line):
-            frames = [float(v) for v in m.group(1).split()]
+            frames = [float(v) for v in m.group(2).split()]
+            frames = frames if len(frames) >= GUI_KEEPS_FRAMES else frames[HIDDEN_INTERVALS:]
         elif m := _PHASE.match(line):
             phases[m.group(4)] = {"start_ms": float(m.group(1)), "ms": float(m.group(2)), "thread": m.group(3)}
         else:
@@ -224,7 +227,10 @@ def _wait_for_startuptime(proc: subprocess.Popen, path: Path) -> str:
         if path.exists():
             text = path.read_text(encoding="utf-8")
             if _SETTLED.search(text) and text.endswith("\n"):
-                return text
+                time.sleep(0.05)  # written with write_text: make sure the writer was done
+                again = path.read_text(encoding="utf-8")
+                if again == text:
+                    return text
         if proc.poll() is not None:
             raise RuntimeError(f"exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
         time.sleep(0.02)
