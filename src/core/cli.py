@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from src.core import __version__
+from src.core.chat import ChatSession
 from src.core.config import load_config
 from src.core.controller import AppController
 from src.core.logs import prune_old_logs, setup_logging
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
         },
         mode="gui" if not (args.headless or args.list_plugins) else "headless",
     )
+    controller.chat = ChatSession(controller, controller.options["project"])
     if os.environ.get("SLOPPY_BENCH_EAGER") == "1":
         controller.import_plugins_now()  # benchmark only (scripts/bench_startup.py): what the warm-up saves
     if args.list_plugins:

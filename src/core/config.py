@@ -121,7 +121,7 @@ def _validated(data: dict[str, Any], path: Path, problems: list[str]) -> dict[st
                 if isinstance(item, want):
                     clean[section][key] = copy.deepcopy(item)
                 else:
-                    problems.append(f"{path}: {section}.{key} must be a {_type_name(want)}; ignored")
+                    problems.append(f"{path}: {section}.{key} must be {_type_name(want)}; ignored")
             continue
         schema = _SCHEMA.get(section)
         if schema is None:
@@ -137,7 +137,7 @@ def _validated(data: dict[str, Any], path: Path, problems: list[str]) -> dict[st
                 problems.append(f"{path}: unknown key {section}.{key}; ignored")
             elif not isinstance(item, types) or (bool not in types and isinstance(item, bool)):
                 want = " or ".join(_type_name(t) for t in types)
-                problems.append(f"{path}: {section}.{key} must be a {want}, not {item!r}; ignored")
+                problems.append(f"{path}: {section}.{key} must be {want}, not {item!r}; ignored")
             elif isinstance(item, list) and not all(isinstance(x, str) for x in item):
                 problems.append(f"{path}: {section}.{key} must be a list of names; ignored")
             else:
@@ -146,7 +146,9 @@ def _validated(data: dict[str, Any], path: Path, problems: list[str]) -> dict[st
 
 
 def _type_name(t: type) -> str:
-    return {str: "string", int: "integer", float: "number", bool: "boolean", list: "list", dict: "table"}[t]
+    return {str: "a string", int: "an integer", float: "a number", bool: "a boolean", list: "a list", dict: "a table"}[
+        t
+    ]
 
 
 def env_disabled_plugins() -> set[str]:

@@ -313,6 +313,7 @@ class AppController:
             self.pm.unregister(name=name)
         try:
             self.pm.register(plugin, name=name)
+            _check_known_hooks(self.pm, plugin)
         except BaseException:
             if self.pm.get_plugin(name) is not None:
                 self.pm.unregister(name=name)
@@ -405,10 +406,10 @@ class AppController:
             callbacks, self._done_callbacks = self._done_callbacks, []
         if self._gc_paused:
             self._gc_paused = False
-            # No gc.collect() first: after the paused imports it walks ~360k objects
-            # for 230-260 ms with the GIL held (a frame stall of that size) and
-            # frees under a thousand (no RSS change); see docs/PERFORMANCE.md.
-            gc.freeze()  # what the warm-up made is long-lived: keep it out of later collections
+            # No gc.collect() here: a full collection would hold the GIL for
+            # 100+ ms and stall a frame. What the imports built is long-lived:
+            # freeze it so later collections never walk it.
+            gc.freeze()
             gc.enable()
         status = self.warmup_status()
         log.info(
@@ -612,6 +613,18 @@ def _load(spec: str) -> Any:
     for part in filter(None, attr.strip().split(".")):
         obj = getattr(obj, part)
     return obj
+
+
+def _check_known_hooks(pm: pluggy.PluginManager, plugin: Any) -> None:
+    """Reject an implementation of a hook that has no spec (a typo, or an old API)."""
+    for caller in pm.get_hookcallers(plugin) or []:
+        if caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin and not impl.optionalhook:
+                raise pluggy.PluginValidationError(
+                    plugin, f"unknown hook {caller.name!r}: no such hook in src/core/hookspecs.py"
+                )
 
 
 def _reload_quietly(module: Any) -> None:

@@ -1,0 +1,447 @@
+"""ChatSession: the discussion the user is having, driven from any thread.
+
+Every mutation runs on the controller's writer (the asyncio worker thread);
+the public methods validate what they can on the calling thread, post the
+change and return at once. Readers take :meth:`ChatSession.snapshot`, an
+immutable :class:`ChatSnapshot` replaced on every change (``version`` bumps).
+
+Sending runs as an asyncio task on the writer: the context document is built
+on the pool, then the provider's ``stream()`` is iterated and each delta is
+appended to the answer. ``cancel()`` cancels that task; the partial answer is
+kept and marked cancelled. Failures become the answer's ``error``, never an
+exception the caller has to catch, and never lose what is already there.
+
+The discussion and the context list persist in ``<project>/.sloppy/discussion.json``
+(loaded on the pool at start, written atomically on the pool after each change).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from src.core.chat import context as ctx
+from src.core.chat.model import ChatSnapshot, Message, MessageState
+from src.core.chat.personas import DEFAULT_PERSONA, all_personas
+from src.core.chat.store import DiscussionStore, StoredDiscussion, dumps
+from src.core.commands import Command
+from src.core.hookspecs import hookimpl
+from src.core.providers import ChatMessage, ChatRequest, ErrorKind, ProviderError
+
+log = logging.getLogger(__name__)
+
+BUSY_NOTICE = "an answer is still streaming: wait for it or cancel it before sending again"
+
+
+class ChatSession:
+    """The chat flow of one project folder (see the module docstring)."""
+
+    def __init__(self, controller: Any, project_dir: Path | str) -> None:
+        self._controller = controller
+        self.project = Path(project_dir).resolve()
+        self._store = DiscussionStore(self.project)
+        config = controller.config
+        self._messages: list[Message] = []
+        self._context: dict[str, int] = {}  # shown path -> chars, in the order added
+        self._provider: str | None = config.get("provider", "default") or None
+        self._model: str | None = config.get("provider", "model") or None
+        self._persona: str = config.get("provider", "persona") or DEFAULT_PERSONA
+        self._chosen: set[str] = set()  # what the user set before the stored discussion loaded
+        self._task: asyncio.Task | None = None
+        self._run_ids = itertools.count(1)
+        self._run_id = 0
+        self._notice = ""
+        self._loaded = False
+        self._version = 0
+        self._save_seq = itertools.count(1)
+        # Work posted to the writer that may still change the session (loading, sends).
+        self._inflight = 1
+        self._idle = threading.Condition()
+        self._snapshot = ChatSnapshot(persona=self._persona, project=str(self.project), provider=self._provider)
+
+        self._subscribe()
+        controller.add_contributions(
+            "commands",
+            "chat",
+            [
+                Command("chat.clear", "Chat: clear the discussion", lambda c: self.clear()),
+                Command("chat.cancel", "Chat: cancel the answer", lambda c: self.cancel()),
+            ],
+        )
+        controller.on_warmup_complete(lambda status: controller.post(self._on_warmup_complete))
+        controller.submit_io(self._load)
+
+    def _subscribe(self) -> None:
+        """Hear ``sloppy_shutdown`` so a streaming answer is kept when the app closes."""
+        if self._controller.loop.is_running():
+            self._controller.register_subscriber(self, "chat-session")
+        else:  # not started yet: nothing else touches the plugin manager
+            self._controller.pm.register(self, name="chat-session")
+
+    # -- reading (any thread) -----------------------------------------------
+
+    def snapshot(self) -> ChatSnapshot:
+        return self._snapshot
+
+    def personas(self) -> dict[str, str]:
+        """Persona name -> system prompt: the built-in ones and the config's ``[personas]``."""
+        return all_personas(self._controller.config.personas())
+
+    def context_size(self) -> tuple[int, int]:
+        """Characters of the context files and an approximate token count."""
+        chars = sum(chars for _, chars in self._snapshot.context)
+        return chars, ctx.approx_tokens(chars)
+
+    def context_document(self) -> str:
+        """The markdown document sent with the next message (reads the files now)."""
+        document, _, _ = ctx.build_document(self.project, [p for p, _ in self._snapshot.context])
+        return document
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until loading and every send posted so far have finished; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._inflight == 0, timeout)
+
+    # -- changing (any thread; applied on the writer) --------------------------
+
+    def send(self, text: str) -> None:
+        """Send ``text`` with the context files to the current provider; the answer streams in."""
+        self._begin()
+        self._controller.post(self._send, str(text))
+
+    def cancel(self) -> None:
+        """Stop the answer in flight; what arrived is kept, marked cancelled."""
+        self._controller.post(self._cancel, "cancelled")
+
+    def clear(self) -> None:
+        """Forget the discussion (the context files stay)."""
+        self._controller.post(self._clear)
+
+    def set_provider(self, name: str, model: str | None = None) -> None:
+        """Use provider ``name`` (and ``model``, else its default) from the next message on."""
+        name = str(name).strip()
+        providers = self._controller.providers()
+        if not name:
+            raise ValueError("give a provider name")
+        if name not in providers and self._controller.is_warmup_done():
+            raise ValueError(self._unavailable(name))
+        self._controller.post(self._set, {"provider": name, "model": model or None})
+
+    def set_model(self, model: str) -> None:
+        model = str(model).strip()
+        if not model:
+            raise ValueError("give a model name")
+        self._controller.post(self._set, {"model": model})
+
+    def set_persona(self, name: str) -> None:
+        personas = self.personas()
+        if name not in personas:
+            raise ValueError(f"no persona named {name!r}; choose one of: {', '.join(sorted(personas))}")
+        self._controller.post(self._set, {"persona": name})
+
+    def add_context(self, path_or_glob: str) -> list[str]:
+        """Add the text files a path or glob names; the paths newly added.
+
+        Raises ``ValueError`` with a message for the user when nothing can be added.
+        """
+        files = ctx.resolve(self.project, path_or_glob)
+        present = {p for p, _ in self._snapshot.context}
+        added = [f.path for f in files if f.path not in present]
+        self._controller.post(self._add_context, files)
+        return added
+
+    def remove_context(self, path: str) -> None:
+        self._controller.post(self._remove_context, str(path))
+
+    # -- the writer side ------------------------------------------------------
+
+    def _begin(self) -> None:
+        with self._idle:
+            self._inflight += 1
+
+    def _end(self) -> None:
+        with self._idle:
+            self._inflight -= 1
+            self._idle.notify_all()
+
+    def _publish(self) -> None:  # writer
+        self._version += 1
+        providers = self._controller.providers()
+        model = self._model
+        if model is None and self._provider in providers:
+            model = providers[self._provider].default_model
+        self._snapshot = ChatSnapshot(
+            messages=tuple(self._messages),
+            context=tuple(self._context.items()),
+            provider=self._provider,
+            model=model,
+            persona=self._persona,
+            busy=self._task is not None,
+            version=self._version,
+            notice=self._notice,
+            project=str(self.project),
+            loaded=self._loaded,
+        )
+
+    def _stored(self) -> StoredDiscussion:
+        return StoredDiscussion(list(self._messages), list(self._context), self._provider, self._model, self._persona)
+
+    def _save(self) -> None:  # writer
+        if not self._loaded:
+            return  # never overwrite a discussion that has not been read yet
+        seq, text = next(self._save_seq), dumps(self._stored())
+        self._controller.submit_io(self._write, seq, text)
+
+    def _write(self, seq: int, text: str) -> None:  # pool
+        problem = self._store.save(seq, text)
+        if problem:
+            log.error("%s", problem)
+            self._controller.post(self._set_notice, problem)
+
+    def _set_notice(self, notice: str) -> None:  # writer
+        self._notice = notice
+        self._publish()
+
+    def _load(self) -> None:  # pool
+        try:
+            stored, problem = self._store.load()
+            sizes = {}
+            for shown in stored.context:
+                try:
+                    sizes[shown] = len(ctx.read_text(ctx.absolute(self.project, shown)))
+                except ValueError as e:
+                    sizes[shown] = 0
+                    problem = problem or f"context file {e}"
+        except Exception as e:  # report, never lose the app
+            log.exception("loading the discussion failed")
+            stored, sizes, problem = StoredDiscussion(), {}, f"loading the discussion failed: {e}"
+            self._store.blocked = problem
+        self._controller.post(self._apply_loaded, stored, sizes, problem)
+
+    def _apply_loaded(self, stored: StoredDiscussion, sizes: dict[str, int], problem: str | None) -> None:  # writer
+        try:
+            self._messages = stored.messages + self._messages
+            context = dict(sizes)
+            context.update(self._context)
+            self._context = context
+            if "provider" not in self._chosen and stored.provider:
+                self._provider = stored.provider
+                if "model" not in self._chosen:
+                    self._model = stored.model
+            if "persona" not in self._chosen and stored.persona in self.personas():
+                self._persona = stored.persona
+            self._loaded = True
+            if problem:
+                self._notice = problem
+            self._publish()
+            if self._chosen or problem:
+                self._save()
+        finally:
+            self._end()
+
+    def _on_warmup_complete(self) -> None:  # writer
+        providers = self._controller.providers()
+        if self._provider is None:
+            self._provider = self._default_provider(providers)
+        self._controller.add_contributions(
+            "commands",
+            "chat",
+            [
+                Command(f"provider.{name}", f"Provider: {p.label}", lambda c, name=name: self.set_provider(name))
+                for name, p in providers.items()
+            ],
+        )
+        self._publish()
+
+    def _default_provider(self, providers: dict[str, Any]) -> str | None:
+        for name, provider in providers.items():
+            try:
+                if provider.key_status().present:
+                    return name
+            except Exception:  # a provider's bug must not stop the chat
+                log.exception("key_status() of provider %s failed", name)
+        return next(iter(providers), None)
+
+    def _unavailable(self, name: str) -> str:
+        try:
+            self._controller.require(name)
+        except LookupError as e:
+            return f"{e}; choose another provider"
+        return f"no provider named {name!r} is offered by a ready plugin"
+
+    def _set(self, changes: dict[str, str | None]) -> None:  # writer
+        if "provider" in changes:
+            if changes["provider"] != self._provider:
+                self._model = None
+            self._provider = changes["provider"]
+            self._chosen.add("provider")
+        if changes.get("model"):
+            self._model = changes["model"]
+            self._chosen.add("model")
+        if "persona" in changes:
+            self._persona = str(changes["persona"])
+            self._chosen.add("persona")
+        self._notice = ""
+        self._publish()
+        self._save()
+
+    def _add_context(self, files: list[ctx.ContextFile]) -> None:  # writer
+        for f in files:
+            self._context[f.path] = f.chars
+        self._publish()
+        self._save()
+
+    def _remove_context(self, path: str) -> None:  # writer
+        if self._context.pop(path, None) is not None:
+            self._publish()
+            self._save()
+
+    def _clear(self) -> None:  # writer
+        self._cancel("cancelled")
+        self._messages = []
+        self._notice = ""
+        self._publish()
+        self._save()
+
+    def _cancel(self, why: str) -> None:  # writer
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def _send(self, text: str) -> None:  # writer
+        started = False
+        try:
+            if not text.strip():
+                self._notice = "the message is empty; write something first"
+                self._publish()
+                return
+            if self._task is not None:
+                self._notice = BUSY_NOTICE
+                self._publish()
+                return
+            provider, problem = self._resolve_provider()
+            now = time.time()
+            model = self._model or (provider.default_model if provider is not None else "")
+            paths = [p for p in self._context]
+            history = _history(self._messages)
+            persona = self._persona
+            self._messages.append(
+                Message("user", text, self._provider or "", model, now, context=tuple(paths), persona=persona)
+            )
+            answer = Message("assistant", "", self._provider or "", model, now, persona=persona)
+            self._notice = ""
+            if problem is not None:
+                self._messages.append(replace(answer, state=MessageState.ERROR, error=problem))
+                self._publish()
+                self._save()
+                return
+            self._messages.append(replace(answer, state=MessageState.STREAMING))
+            self._run_id = next(self._run_ids)
+            system = self.personas().get(persona, "")
+            self._task = self._controller.loop.create_task(
+                self._stream(self._run_id, provider, model, system, history, text, paths)
+            )
+            started = True
+            self._publish()
+            self._save()
+        finally:
+            if not started:
+                self._end()
+
+    def _resolve_provider(self) -> tuple[Any, str | None]:  # writer
+        providers = self._controller.providers()
+        if self._provider is None:
+            self._provider = self._default_provider(providers)
+        if self._provider is None:
+            if not self._controller.is_warmup_done():
+                return None, "the providers are still warming up; send again in a moment"
+            return None, "no provider is ready: install or enable a provider plugin (see the Plugins panel)"
+        provider = providers.get(self._provider)
+        if provider is None:
+            if not self._controller.is_warmup_done():
+                return None, f"provider {self._provider!r} is still warming up; send again in a moment"
+            return None, self._unavailable(self._provider)
+        return provider, None
+
+    async def _stream(
+        self, run_id: int, provider: Any, model: str, system: str, history: list[ChatMessage], text: str, paths: list
+    ) -> None:  # writer, as a task
+        state, error = MessageState.DONE, None
+        try:
+            document, sizes, problems = await asyncio.wrap_future(
+                self._controller.submit_io(ctx.build_document, self.project, paths)
+            )
+            for f in sizes:
+                if f.path in self._context:
+                    self._context[f.path] = f.chars
+            if problems:
+                self._notice = "sent without: " + "; ".join(problems)
+            content = f"{document}\n---\n\n{text}" if document else text
+            request = ChatRequest(model=model, messages=(*history, ChatMessage("user", content)), system=system)
+            async for delta in provider.stream(request):
+                if delta and run_id == self._run_id:
+                    self._append(delta)
+        except asyncio.CancelledError:
+            state, error = MessageState.CANCELLED, "cancelled: the answer was stopped before it finished"
+        except ProviderError as e:
+            state = MessageState.CUT_OFF if e.kind == ErrorKind.CUT_OFF else MessageState.ERROR
+            if not e.provider:
+                e.provider = getattr(provider, "name", "")
+            error = str(e)
+        except Exception as e:  # a provider's bug becomes a message, not a crash
+            log.exception("provider %s failed", getattr(provider, "name", "?"))
+            state, error = MessageState.ERROR, f"{getattr(provider, 'name', 'provider')}: unexpected error: {e!r}"
+        finally:
+            if run_id == self._run_id:
+                self._finish(state, error)
+            self._end()
+
+    def _append(self, delta: str) -> None:  # writer
+        last = self._messages[-1]
+        self._messages[-1] = replace(last, content=last.content + delta)
+        self._publish()
+
+    def _finish(self, state: str, error: str | None) -> None:  # writer
+        self._task = None
+        self._run_id = 0
+        if self._messages and self._messages[-1].state == MessageState.STREAMING:
+            self._messages[-1] = replace(self._messages[-1], state=state, error=error)
+        self._publish()
+        self._save()
+
+    @hookimpl
+    def sloppy_shutdown(self, controller: Any) -> None:  # writer
+        """Keep a streaming answer (marked cancelled) and write the discussion now."""
+        if self._task is not None:
+            self._task.cancel()
+            self._run_id = 0
+            self._task = None
+            if self._messages and self._messages[-1].state == MessageState.STREAMING:
+                error = "cancelled: the app closed while this answer streamed"
+                self._messages[-1] = replace(self._messages[-1], state=MessageState.CANCELLED, error=error)
+            self._publish()
+        if self._loaded:
+            problem = self._store.save(next(self._save_seq), dumps(self._stored()))
+            if problem:
+                log.error("%s", problem)
+
+
+def _history(messages: list[Message]) -> list[ChatMessage]:
+    """The turns sent back to the model: answered ones only, without their context documents."""
+    out: list[ChatMessage] = []
+    pending: list[str] = []
+    for m in messages:
+        if m.role == "user":
+            pending.append(m.content)
+        elif m.state in MessageState.KEPT_IN_HISTORY and m.content.strip() and pending:
+            out.append(ChatMessage("user", "\n\n".join(pending)))
+            out.append(ChatMessage("assistant", m.content))
+            pending = []
+        else:
+            pending = []  # a failed turn is not sent again
+    return out

@@ -1,0 +1,1 @@
+"""Loopback servers that speak the providers' wire protocols, and a helper to run the real app."""
