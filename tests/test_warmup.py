@@ -303,7 +303,11 @@ def _wait_state(controller, name, state, attempt_above=0, timeout=10):
 def test_pool_threads_are_named_and_counted(start):
     controller = start([good_plugin(f"n{i}") for i in range(6)])
     assert controller.wait_for_warmup(10)
+    deadline = time.monotonic() + 5
+    while controller.pool_status()["completed"] < 7:  # discovery + six warm-ups (each ends just after it posts)
+        assert time.monotonic() < deadline, controller.pool_status()
+        time.sleep(0.01)
     status = controller.pool_status()
     assert status["size"] == 4
     assert status["threads"] and all(t.startswith("controller-io-") for t in status["threads"])
-    assert status["completed"] >= 7  # discovery + six warm-ups
+    assert status["busy"] == 0 and status["queued"] == 0

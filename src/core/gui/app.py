@@ -1,0 +1,326 @@
+"""The window: runner set-up, the frame loop, and ``run_gui`` (called by the CLI).
+
+The frame loop never waits: readiness arrives through a queue (see
+``readiness``), background work goes to the controller's pool, and nothing is
+imported on this thread once the window is up. A heavy module the GUI wants
+(numpy, for implot) is imported on the pool and looked up when ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import importlib
+import logging
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from imgui_bundle import hello_imgui, imgui, immapp
+
+from src.core.cli import _start
+from src.core.gui.appearance import Appearance
+from src.core.gui.default_theme import DefaultTheme
+from src.core.gui.display import display_problem
+from src.core.gui.frames import FIRST_VISIBLE_SWAP, FrameClock
+from src.core.gui.gui_commands import provider_commands, static_commands, theme_commands
+from src.core.gui.indicator import Indicator, completion_message
+from src.core.gui.layout import dockable_windows, docking_splits, layout_path
+from src.core.gui.markdown import LazyMarkdown
+from src.core.gui.menus import draw_menus
+from src.core.gui.panels.context import ContextPanel
+from src.core.gui.panels.diagnostics import DiagnosticsPanel
+from src.core.gui.panels.discussion import DiscussionPanel
+from src.core.gui.panels.message import MessagePanel
+from src.core.gui.panels.plugins import PluginsPanel
+from src.core.gui.panels.providers import ProvidersPanel
+from src.core.gui.readiness import ReadinessFeed
+from src.core.gui.screenshot import encode_png
+from src.core.gui.status_bar import draw_indicator
+from src.core.gui.toast import Toasts
+from src.core.warmup import State, WarmupStatus
+
+log = logging.getLogger(__name__)
+
+SUBSCRIBER_NAME = "sloppy.gui"
+WINDOW_SIZE = (1200, 760)
+# Modules the GUI draws with but must not import on its own thread.
+WARMED_MODULES = ("numpy",)
+
+Automation = Callable[["SloppyGui"], None]
+
+
+def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation | None = None) -> int:
+    """Open the window and run until it closes; the exit code.
+
+    ``automation`` (tests) is called once the imgui test engine is ready, to
+    register its tests; it turns the test engine on.
+    """
+    problem = display_problem()
+    if problem:
+        print(f"sloppy: {problem}", file=sys.stderr)
+        return 2
+    gui = SloppyGui(controller)
+    controller.appearance = gui.appearance
+    controller.gui = gui
+    _start(controller, args)
+    controller.register_subscriber(gui.feed, SUBSCRIBER_NAME)
+    controller.add_contributions("commands", "core", static_commands(gui))
+    try:
+        gui.run(automation)
+    finally:
+        gui.closed = True
+        gui.clock.cancel_shots("the window is closed")
+    return 0
+
+
+class SloppyGui:
+    """The running window: ``controller.gui`` and the ``gui`` argument of ``sloppy_gui_frame``."""
+
+    def __init__(self, controller: Any) -> None:
+        self.controller = controller
+        self.feed = ReadinessFeed(hello_imgui.request_refresh)
+        self.indicator = Indicator()
+        self.toasts = Toasts()
+        self.appearance = Appearance(controller, DefaultTheme())
+        self.clock = FrameClock(controller.profiler)
+        self.markdown = LazyMarkdown()
+        self.status = WarmupStatus()
+        self.panels: dict[str, Any] = {
+            "Discussion": DiscussionPanel(self),
+            "Message": MessagePanel(self),
+            "Context": ContextPanel(self),
+            "Providers": ProvidersPanel(self),
+            "Plugins": PluginsPanel(self),
+            "Diagnostics": DiagnosticsPanel(self),
+        }
+        self.about_requested = False
+        self.closed = False
+        self.started = time.monotonic()
+        self._actions: deque[tuple[Callable[..., Any], tuple]] = deque()
+        self._warming: dict[str, cf.Future] = {}
+        self._broken_frames: dict[str, str] = {}  # plugin -> why its sloppy_gui_frame is no longer called
+        self.runner_params = self._runner_params()
+
+    # -- public, any thread --------------------------------------------------
+
+    def post_gui(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on the GUI thread at the start of the next frame."""
+        self._actions.append((fn, args))
+        hello_imgui.request_refresh()
+
+    def screenshot_png(self, timeout: float = 5.0) -> bytes:
+        """A PNG of the next presented frame. Call from any thread but the GUI thread."""
+        if threading.current_thread() is self.clock.gui_thread:
+            raise RuntimeError("screenshot_png waits for the GUI thread: call it from another thread")
+        if self.closed:
+            raise RuntimeError("the window is closed")
+        future = self.clock.request_shot()
+        hello_imgui.request_refresh()
+        try:
+            frame = future.result(timeout)
+        except cf.TimeoutError:
+            raise TimeoutError(f"no frame was presented within {timeout:g} s") from None
+        return encode_png(frame)
+
+    def frame_times_ms(self) -> list[float]:
+        """Recent frame durations (start of frame to end of swap), oldest first."""
+        return self.clock.durations_ms()
+
+    def frame_intervals_ms(self) -> list[float]:
+        """Recent swap-to-swap intervals, idling included."""
+        return self.clock.intervals_ms()
+
+    def warmed_module(self, name: str) -> Any | None:
+        """A module imported on the pool for the GUI, or None while it is still loading."""
+        future = self._warming.get(name)
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
+    # -- public, GUI thread --------------------------------------------------
+
+    def open_panel(self, label: str) -> None:
+        window = self.runner_params.docking_params.dockable_window_of_name(label)
+        window.is_visible = True
+        window.focus_window_at_next_frame = True
+
+    def quit(self) -> None:
+        self.runner_params.app_shall_exit = True
+
+    def copy_last_answer(self) -> None:
+        chat = self.controller.chat
+        answers = [m for m in chat.snapshot().messages if m.role == "assistant"] if chat is not None else []
+        if answers:
+            imgui.set_clipboard_text(answers[-1].content or "")
+            self.toasts.show("Last answer copied", ok=True, seconds=2.0)
+
+    # -- the runner ------------------------------------------------------------
+
+    def run(self, automation: Automation | None = None) -> None:
+        params = self.runner_params
+        if automation is not None:
+            params.use_imgui_test_engine = True
+            params.callbacks.register_tests = lambda: automation(self)
+        layout_path().parent.mkdir(parents=True, exist_ok=True)
+        immapp.run(params, immapp.AddOnsParams(with_implot=True))
+
+    def _runner_params(self) -> hello_imgui.RunnerParams:
+        params = hello_imgui.RunnerParams()
+        params.app_window_params.window_title = "Sloppy"
+        params.app_window_params.window_geometry.size = WINDOW_SIZE
+        params.app_window_params.restore_previous_geometry = True
+
+        window = params.imgui_window_params
+        window.default_imgui_window_type = hello_imgui.DefaultImGuiWindowType.provide_full_screen_dock_space
+        window.show_menu_bar = True
+        window.show_menu_app = False
+        window.show_menu_view = False
+        window.show_menu_view_themes = False
+        window.remember_theme = False  # the theme is ours: config [ui] theme
+        window.show_status_bar = True
+        window.show_status_fps = False
+        window.remember_status_bar_settings = False
+
+        params.ini_folder_type = hello_imgui.IniFolderType.absolute_path
+        params.ini_filename = str(layout_path())
+        params.ini_filename_use_app_window_title = False
+
+        draw = {label: panel.draw for label, panel in self.panels.items()}
+        params.docking_params.docking_splits = docking_splits()
+        params.docking_params.dockable_windows = dockable_windows(draw)
+
+        callbacks = params.callbacks
+        callbacks.setup_imgui_style = self._apply_theme
+        callbacks.pre_new_frame = self._pre_new_frame
+        callbacks.show_gui = self._show_gui
+        callbacks.show_menus = lambda: draw_menus(self)
+        callbacks.show_status = self._show_status
+        callbacks.post_render_dockable_windows = self._after_panels
+        callbacks.before_swap = self._before_swap
+        callbacks.after_swap = self._after_swap
+        callbacks.before_exit = self._before_exit
+        return params
+
+    # -- the frame loop ----------------------------------------------------------
+
+    def _pre_new_frame(self) -> None:
+        self.clock.frame_started()
+        self._apply_readiness()
+        self._apply_theme()
+        while self._actions:
+            fn, args = self._actions.popleft()
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("GUI action %s failed", getattr(fn, "__name__", fn))
+        if not self.markdown.ready and (self.status.done or self._has_answer()):
+            self.markdown.prepare()
+
+    def _apply_readiness(self) -> None:
+        """Apply what the readiness hooks queued, then read the warm-up snapshot (once a frame)."""
+        contributions_changed = False
+        for event in self.feed.drain():
+            if event.kind == "complete":
+                text, ok = completion_message(event.payload)
+                self.toasts.show(text, ok)
+            else:
+                contributions_changed = True
+        self.status = self.controller.warmup_status()
+        self.indicator.update(self.status)
+        if contributions_changed:
+            commands = provider_commands(self.controller.providers()) + theme_commands(self.appearance.available())
+            self.controller.add_contributions("commands", "core", commands)
+
+    def _apply_theme(self) -> None:
+        theme = self.appearance.theme_to_apply()
+        if theme is None:
+            return
+        try:
+            theme.apply()
+        except Exception as e:
+            log.exception("theme %s failed to apply", getattr(theme, "name", theme))
+            self.appearance.last_error = f"theme {getattr(theme, 'name', '?')} failed: {e}"
+            self.appearance.applied(self.appearance.requested)  # do not retry every frame
+            return
+        self.appearance.applied(theme.name)
+
+    def _show_gui(self) -> None:
+        theme = self.appearance.active_theme()
+        size = imgui.get_io().display_size
+        try:
+            theme.draw_background(imgui.get_background_draw_list(), (size.x, size.y), time.monotonic() - self.started)
+        except Exception:
+            log.exception("theme background failed")
+        if imgui.shortcut(imgui.Key.mod_ctrl | imgui.Key.q, imgui.InputFlags_.route_global):
+            self.quit()
+        self.panels["Context"].poll_dialog()
+
+    def _show_status(self) -> None:
+        draw_indicator(self.indicator, lambda: self.open_panel("Plugins"))
+        chat = self.controller.chat
+        if chat is not None:
+            snap = chat.snapshot()
+            imgui.same_line()
+            imgui.text_disabled("|")
+            imgui.same_line()
+            imgui.text_disabled(f"{snap.provider or 'no provider'} · {snap.model or '–'}")
+            if snap.busy:
+                imgui.same_line()
+                imgui.text_disabled("· answering…")
+
+    def _after_panels(self) -> None:
+        self.toasts.draw()
+        self._plugin_frames()
+
+    def _plugin_frames(self) -> None:
+        """``sloppy_gui_frame`` for ready plugins only; one that raises is not called again."""
+        ready = {p.name for p in self.status.plugins if p.state is State.READY}
+        for impl in self.controller.pm.hook.sloppy_gui_frame.get_hookimpls():
+            name = impl.plugin_name
+            if name not in ready or name in self._broken_frames:
+                continue
+            saved = imgui.internal.ErrorRecoveryState()
+            imgui.internal.error_recovery_store_state(saved)
+            try:
+                impl.function(*({"gui": self}[arg] for arg in impl.argnames))
+            except Exception as e:
+                _recover(saved)
+                self._broken_frames[name] = f"{type(e).__name__}: {e}"
+                log.exception("plugin %s raised in sloppy_gui_frame; it is no longer drawn", name)
+                self.toasts.show(f"{name} failed to draw: {e}", ok=False)
+
+    def _before_swap(self) -> None:
+        io = imgui.get_io()
+        scale = io.display_framebuffer_scale
+        size = (int(io.display_size.x * scale.x), int(io.display_size.y * scale.y))
+        self.clock.before_swap(size)
+
+    def _after_swap(self) -> None:
+        self.clock.after_swap()
+        if self.clock.swaps == FIRST_VISIBLE_SWAP:
+            for name in WARMED_MODULES:
+                self._warming[name] = self.controller.submit_io(importlib.import_module, name)
+
+    def _before_exit(self) -> None:
+        self.closed = True
+        self.clock.cancel_shots("the window is closing")
+        self.markdown.shutdown()
+
+    def _has_answer(self) -> bool:
+        chat = self.controller.chat
+        return chat is not None and any(m.role == "assistant" for m in chat.snapshot().messages)
+
+
+def _recover(saved: Any) -> None:
+    """Close what a failing plugin left open (windows, ID stack…) without asserting."""
+    io = imgui.get_io()
+    enable_assert = io.config_error_recovery_enable_assert
+    io.config_error_recovery_enable_assert = False
+    try:
+        imgui.internal.error_recovery_try_to_recover_state(saved)
+    finally:
+        io.config_error_recovery_enable_assert = enable_assert

@@ -1,0 +1,1 @@
+"""The docked panels: one module per panel, each a class with ``draw()``."""

@@ -1,0 +1,67 @@
+"""Discussion: the conversation, answers as markdown, streamed text as it arrives."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from imgui_bundle import imgui
+
+MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
+USER = imgui.ImVec4(0.45, 0.75, 1.0, 1.0)
+ASSISTANT = imgui.ImVec4(0.55, 0.9, 0.6, 1.0)
+ERROR = imgui.ImVec4(0.95, 0.4, 0.4, 1.0)
+STATE_NOTES = {
+    "streaming": "answering…",
+    "cancelled": "cancelled",
+    "cut_off": "cut off: the answer ended before it was complete",
+}
+
+
+class DiscussionPanel:
+    def __init__(self, gui: Any) -> None:
+        self.gui = gui
+        self._seen_version = -1
+
+    def draw(self) -> None:
+        chat = self.gui.controller.chat
+        if chat is None:
+            imgui.text_colored(MUTED, "The chat session is not available in this build.")
+            return
+        snap = chat.snapshot()
+        if not snap.messages:
+            imgui.text_colored(MUTED, "No messages yet. Write one in the Message panel and press Ctrl+Enter.")
+        at_bottom = imgui.get_scroll_y() >= imgui.get_scroll_max_y() - 4.0
+        for index, message in enumerate(snap.messages):
+            imgui.push_id(index)
+            self._draw_message(message)
+            imgui.pop_id()
+        if snap.version != self._seen_version:
+            self._seen_version = snap.version
+            if at_bottom:
+                imgui.set_scroll_here_y(1.0)
+
+    def _draw_message(self, message: Any) -> None:
+        user = message.role == "user"
+        imgui.text_colored(USER if user else ASSISTANT, "You" if user else "Assistant")
+        imgui.same_line()
+        when = time.strftime("%H:%M:%S", time.localtime(message.created)) if message.created else ""
+        details = " · ".join(part for part in (message.provider, message.model, when) if part)
+        imgui.text_colored(MUTED, details)
+        imgui.same_line()
+        if imgui.small_button("Copy"):
+            imgui.set_clipboard_text(message.content or "")
+            self.gui.toasts.show("Copied to the clipboard", ok=True, seconds=2.0)
+        if user:
+            imgui.text_wrapped(message.content)
+        elif message.content:
+            if message.state == "done":
+                self.gui.markdown.render(message.content)
+            else:
+                imgui.text_wrapped(message.content)  # streaming text: plain until complete
+        note = STATE_NOTES.get(message.state)
+        if message.state == "error":
+            imgui.text_colored(ERROR, f"Error: {message.error or 'the request failed'}")
+        elif note:
+            imgui.text_colored(MUTED, f"({note})")
+        imgui.separator()

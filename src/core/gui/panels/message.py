@@ -1,0 +1,71 @@
+"""Message: the multi-line input, Send (Ctrl+Enter), Cancel, and the context size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imgui_bundle import hello_imgui, imgui
+
+MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
+ERROR = imgui.ImVec4(0.95, 0.4, 0.4, 1.0)
+
+
+class MessagePanel:
+    def __init__(self, gui: Any) -> None:
+        self.gui = gui
+        self.text = ""
+        self.error: str | None = None
+        self.sent: list[str] = []  # what was handed to the chat session, for tests and history
+
+    def draw(self) -> None:
+        chat = self.gui.controller.chat
+        busy = bool(chat is not None and chat.snapshot().busy)
+        footer = imgui.get_frame_height_with_spacing() * 1.2 + imgui.get_text_line_height_with_spacing()
+        height = max(imgui.get_content_region_avail().y - footer, hello_imgui.em_size(3.0))
+        flags = imgui.InputTextFlags_.enter_returns_true | imgui.InputTextFlags_.word_wrap
+        submitted, self.text = imgui.input_text_multiline("##message", self.text, imgui.ImVec2(-1.0, height), flags)
+        if submitted and not busy:
+            self.send()
+        imgui.begin_disabled(busy or not self.text.strip())
+        if imgui.button("Send"):
+            self.send()
+        imgui.end_disabled()
+        if imgui.is_item_hovered(imgui.HoveredFlags_.allow_when_disabled):
+            imgui.set_tooltip("Ctrl+Enter")
+        imgui.same_line()
+        imgui.begin_disabled(not busy)
+        if imgui.button("Cancel"):
+            chat.cancel()
+        imgui.end_disabled()
+        imgui.same_line()
+        imgui.text_colored(MUTED, _context_label(chat))
+        if self.error:
+            imgui.text_colored(ERROR, self.error)
+
+    def send(self) -> None:
+        text = self.text.strip()
+        if not text:
+            return
+        chat = self.gui.controller.chat
+        if chat is None:
+            self.error = "The chat session is not available; your message is kept."
+            return
+        try:
+            chat.send(text)
+        except ValueError as e:
+            self.error = f"{e} (your message is kept)"
+            return
+        self.sent.append(text)
+        self.text = ""
+        self.error = None
+
+
+def _context_label(chat: Any) -> str:
+    if chat is None:
+        return "context: –"
+    chars, tokens = chat.context_size()
+    return f"context: {_human(chars)} chars (~{_human(tokens)} tokens)"
+
+
+def _human(n: int) -> str:
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)

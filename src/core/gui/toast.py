@@ -1,0 +1,76 @@
+"""Toasts: a short message at the bottom right that hides itself and can be dismissed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from imgui_bundle import imgui
+
+SHOW_SECONDS = 6.0
+GREEN_U32 = imgui.IM_COL32(70, 200, 95, 255)
+RED_U32 = imgui.IM_COL32(230, 70, 70, 255)
+
+
+@dataclass
+class Toast:
+    text: str
+    ok: bool
+    shown_at: float
+    seconds: float = SHOW_SECONDS
+
+
+class Toasts:
+    def __init__(self) -> None:
+        self.current: Toast | None = None
+        self.shown: list[str] = []  # every toast text, oldest first (for tests and Diagnostics)
+        self.dismissed = 0
+
+    def show(self, text: str, ok: bool = True, seconds: float = SHOW_SECONDS) -> None:
+        self.current = Toast(text, ok, time.monotonic(), seconds)
+        self.shown.append(text)
+
+    def dismiss(self) -> None:
+        if self.current is not None:
+            self.current = None
+            self.dismissed += 1
+
+    def draw(self) -> None:
+        toast = self.current
+        if toast is None:
+            return
+        if time.monotonic() - toast.shown_at > toast.seconds:
+            self.current = None
+            return
+        viewport = imgui.get_main_viewport()
+        margin = imgui.get_font_size()
+        pos = imgui.ImVec2(
+            viewport.work_pos.x + viewport.work_size.x - margin,
+            viewport.work_pos.y + viewport.work_size.y - margin * 2.5,
+        )
+        imgui.set_next_window_pos(pos, imgui.Cond_.always, imgui.ImVec2(1.0, 1.0))
+        imgui.set_next_window_bg_alpha(0.92)
+        flags = (
+            imgui.WindowFlags_.no_decoration
+            | imgui.WindowFlags_.always_auto_resize
+            | imgui.WindowFlags_.no_saved_settings
+            | imgui.WindowFlags_.no_focus_on_appearing
+            | imgui.WindowFlags_.no_nav
+            | imgui.WindowFlags_.no_docking
+        )
+        if imgui.begin("##toast", None, flags):
+            _dot(GREEN_U32 if toast.ok else RED_U32)
+            imgui.same_line()
+            imgui.text(toast.text)
+            imgui.same_line()
+            if imgui.small_button("Dismiss##toast"):
+                self.dismiss()
+        imgui.end()
+
+
+def _dot(colour: int) -> None:
+    size = imgui.get_text_line_height()
+    pos = imgui.get_cursor_screen_pos()
+    centre = imgui.ImVec2(pos.x + size * 0.5, pos.y + size * 0.5)
+    imgui.get_window_draw_list().add_circle_filled(centre, size * 0.32, colour)
+    imgui.dummy(imgui.ImVec2(size, size))

@@ -1,0 +1,251 @@
+"""Test-engine scenarios run inside the real window by ``driver.py``.
+
+Each scenario is ``fn(ctx, gui, result)``: it drives the window with the
+engine (clicks, typing, menus), observes ``gui`` and the controller, and
+fills ``result`` (written to ``result.json``). The test in ``test_*.py``
+asserts on that file and on the screenshots.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from imgui_bundle import hello_imgui, imgui
+
+from src.core.gui.screenshot import RawFrame, encode_png
+
+Scenario = Callable[[Any, Any, dict], None]
+
+
+def start(scenario: Scenario, out: Path, gui: Any) -> None:
+    """``register_tests``: queue one test that runs ``scenario`` and then closes the window."""
+    engine = hello_imgui.get_imgui_test_engine()
+    io = imgui.test_engine.get_io(engine)
+    io.config_run_speed = imgui.test_engine.TestRunSpeed.fast
+    io.config_log_to_tty = True
+    test = imgui.test_engine.register_test(engine, "sloppy", scenario.__name__)
+    result: dict = {"out": str(out)}
+
+    def body(ctx: Any) -> None:
+        try:
+            scenario(ctx, gui, result)
+        except BaseException:  # noqa: BLE001 - reported to the pytest side
+            result["exception"] = traceback.format_exc()
+        finally:
+            result["engine_error"] = bool(ctx.is_error())
+            result["indicator_history"] = list(gui.indicator.history)
+            result["toasts"] = list(gui.toasts.shown)
+            result["frames"] = gui.clock.swaps
+            result["marks"] = gui.controller.profiler.marks()
+            (out / "result.json").write_text(json.dumps(result, indent=2, default=str))
+            gui.runner_params.app_shall_exit = True
+
+    test.test_func = body
+    imgui.test_engine.queue_test(engine, test)
+
+
+def save_final_frame(path: Path) -> None:
+    """The last frame of the window that just closed (``final_app_window_screenshot``), as PNG."""
+    pixels = hello_imgui.final_app_window_screenshot()
+    if pixels is None or not pixels.size:
+        return
+    height, width = pixels.shape[:2]
+    rgb = pixels[:, :, :3].copy().tobytes()
+    path.write_bytes(encode_png(RawFrame(width, height, rgb, bottom_up=False)))
+
+
+def wait_until(ctx: Any, condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
+        ctx.yield_()
+    return True
+
+
+def capture(ctx: Any, path: Path) -> None:
+    ctx.yield_()
+    ctx.capture_reset()
+    ctx.capture_set_filename(str(path))
+    ctx.capture_screenshot(0)
+
+
+def screenshot_from_pool(ctx: Any, gui: Any, path: Path) -> None:
+    """``controller.gui.screenshot_png`` as another thread calls it."""
+    future = gui.controller.submit_io(gui.screenshot_png, 10.0)
+    wait_until(ctx, future.done, 15.0, "screenshot_png")
+    path.write_bytes(future.result())
+
+
+# -- scenarios ------------------------------------------------------------------
+
+
+def warmup_to_ready(ctx: Any, gui: Any, result: dict) -> None:
+    """The indicator runs to its end state; the toast shows and is dismissed."""
+    wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
+    wait_until(ctx, lambda: gui.toasts.current is not None, 5.0, "the toast")
+    result["toast_visible"] = True
+    out = Path(result["out"])
+    ctx.yield_(3)
+    screenshot_from_pool(ctx, gui, out / "warm.png")
+    ctx.item_click("//##toast/Dismiss##toast")
+    ctx.yield_(2)
+    result["toast_after_dismiss"] = gui.toasts.current is not None
+    result["dismissed"] = gui.toasts.dismissed
+    result["frame_times"] = len(gui.frame_times_ms())
+
+
+def _providers_ready(gui: Any) -> bool:
+    return {"fakechat", "fakechat2"} <= set(gui.controller.providers())
+
+
+def chat_send(ctx: Any, gui: Any, result: dict) -> None:
+    """Switch provider and model in the Providers panel, type a message, send it with Ctrl+Enter."""
+    out = Path(result["out"])
+    chat = gui.controller.chat
+    result["chat_available"] = chat is not None
+    if chat is None:
+        return
+    wait_until(ctx, lambda: _providers_ready(gui), 30.0, "the fake providers")
+    ctx.set_ref("//Providers")
+    ctx.combo_click("Provider##provider/Fake Chat B##fakechat2")
+    wait_until(ctx, lambda: chat.snapshot().provider == "fakechat2", 5.0, "provider B")
+    ctx.combo_click("Model##model/b-2##model_b-2")
+    wait_until(ctx, lambda: chat.snapshot().model == "b-2", 5.0, "model b-2")
+    result["switched"] = [chat.snapshot().provider, chat.snapshot().model]
+    ctx.combo_click("Provider##provider/Fake Chat A##fakechat")
+    wait_until(ctx, lambda: chat.snapshot().provider == "fakechat", 5.0, "provider A")
+    ctx.combo_click("Model##model/fake-large##model_fake-large")
+    wait_until(ctx, lambda: chat.snapshot().model == "fake-large", 5.0, "model fake-large")
+
+    ctx.set_ref("//Message")
+    ctx.item_click("##message")
+    ctx.key_chars("Hello fake, please answer in markdown")
+    ctx.key_press(imgui.Key.mod_ctrl | imgui.Key.enter)
+    wait_until(ctx, lambda: len(chat.snapshot().messages) >= 2, 10.0, "the message to be sent")
+    wait_until(ctx, lambda: chat.snapshot().messages[-1].state != "streaming", 20.0, "the answer")
+    snap = chat.snapshot()
+    result["messages"] = [
+        {
+            "role": m.role,
+            "content": m.content,
+            "provider": m.provider,
+            "model": m.model,
+            "state": m.state,
+            "error": m.error,
+        }
+        for m in snap.messages
+    ]
+    result["input_after_send"] = gui.panels["Message"].text
+    ctx.yield_(10)  # let markdown settle
+    result["markdown_ready"] = gui.markdown.ready
+    capture(ctx, out / "chat.png")
+
+
+def plugins_toggle(ctx: Any, gui: Any, result: dict) -> None:
+    """Open Plugins from the View menu; disable a plugin (saved), then enable it again (warms now)."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("View/Plugins")
+    ctx.yield_(2)
+    result["plugins_visible"] = gui.runner_params.docking_params.dockable_window_of_name("Plugins").is_visible
+    ctx.set_ref("//Plugins")
+    ctx.item_click("plugins/##enabled_sloppytest_slow")
+    wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "disabled", 5.0, "disabled")
+    wait_until(ctx, lambda: gui.controller.config.path.exists(), 5.0, "the config to be saved")
+    result["config_after_disable"] = gui.controller.config.path.read_text()
+    result["message_after_disable"] = gui.panels["Plugins"].message
+    capture(ctx, out / "plugins-disabled.png")
+    ctx.item_click("plugins/##enabled_sloppytest_slow")
+    wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "ready", 20.0, "ready again")
+    result["config_after_enable"] = gui.controller.config.path.read_text()
+    wait_until(ctx, lambda: gui.status.done, 10.0, "the second warm-up")
+    ctx.yield_(3)
+
+
+def failed_plugin(ctx: Any, gui: Any, result: dict) -> None:
+    """A broken distribution: red count, which opens Plugins; the traceback on demand; Retry."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    screenshot_from_pool(ctx, gui, out / "failed.png")
+    gui.runner_params.docking_params.dockable_window_of_name("Plugins").is_visible = False
+    ctx.yield_(2)
+    ctx.item_click("**/1 failed##indicator")
+    ctx.yield_(5)
+    result["plugins_visible"] = gui.runner_params.docking_params.dockable_window_of_name("Plugins").is_visible
+    ctx.set_ref("//Plugins")
+    ctx.item_click("plugins/Traceback##tb_sloppytest_broken")
+    ctx.yield_(2)
+    result["traceback_shown"] = "sloppytest_broken" in gui.panels["Plugins"].show_traceback
+    capture(ctx, out / "plugins-failed.png")
+    attempts = _status(gui, "sloppytest_broken").attempt
+    ctx.item_click("plugins/Retry##retry_sloppytest_broken")
+    wait_until(ctx, lambda: _status(gui, "sloppytest_broken").attempt > attempts and gui.status.done, 10.0, "retry")
+    result["after_retry"] = _status(gui, "sloppytest_broken").state.value
+    result["error"] = _status(gui, "sloppytest_broken").error
+
+
+def quit_while_hanging(ctx: Any, gui: Any, result: dict) -> None:
+    """File > Quit while a plugin import hangs: the app must still exit promptly."""
+    wait_until(ctx, lambda: _state(gui, "sloppytest_hangs") == "importing", 10.0, "the hanging import")
+    result["state_before_quit"] = _state(gui, "sloppytest_hangs")
+    result["quit_at"] = time.time()
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("File/Quit")
+
+
+def _status(gui: Any, name: str) -> Any:
+    return next(p for p in gui.status.plugins if p.name == name)
+
+
+def _state(gui: Any, name: str) -> str:
+    return _status(gui, name).state.value
+
+
+def themes_frames_commands(ctx: Any, gui: Any, result: dict) -> None:
+    """Theme menu → a plugin's theme; plugins drawing through sloppy_gui_frame; the GUI's commands."""
+    out = Path(result["out"])
+    controller = gui.controller
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    result["theme_at_start"] = gui.appearance.current
+    result["available"] = gui.appearance.available()
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("Theme/Sunset (test)##theme_sunset")
+    wait_until(ctx, lambda: gui.appearance.current == "sunset", 5.0, "the sunset theme")
+    wait_until(ctx, lambda: controller.config.path.exists(), 5.0, "the config")
+    result["config"] = controller.config.path.read_text()
+    try:
+        gui.appearance.request("no-such-theme")
+    except ValueError as e:
+        result["unknown_theme"] = str(e)
+
+    drawn = controller.require("sloppytest_draws").FRAMES
+    result["drawn_frames"] = len(drawn)
+    result["drawn_window"] = ctx.window_info("//Drawn by a plugin").window is not None
+    result["bad_frame_calls"] = len(controller.require("sloppytest_badframe").CALLS)
+    result["broken_frames"] = dict(gui._broken_frames)
+
+    commands = controller.commands()
+    result["commands"] = sorted(commands)
+    controller.call_on_writer(commands["view.diagnostics"].run, controller).result(5)
+    ctx.yield_(5)
+    result["diagnostics_visible"] = gui.runner_params.docking_params.dockable_window_of_name("Diagnostics").is_visible
+    wait_until(ctx, lambda: gui.warmed_module("numpy") is not None, 20.0, "numpy for the frame graph")
+    ctx.yield_(5)
+    capture(ctx, out / "sunset-diagnostics.png")
+    screenshot_from_pool(ctx, gui, out / "sunset.png")
+
+
+def theme_remembered(ctx: Any, gui: Any, result: dict) -> None:
+    """A second start: the saved theme is applied once its plugin is ready; default until then."""
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    wait_until(ctx, lambda: gui.appearance.current == "sunset", 5.0, "the remembered theme")
+    result["themes_applied"] = list(gui.appearance.history)
