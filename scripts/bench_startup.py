@@ -104,6 +104,7 @@ class RunRecord:
     ready_plugins: int = 0
     switch: dict = field(default_factory=dict)
     phases: dict = field(default_factory=dict)
+    loadavg: float | None = None  # 1-minute load when the run started (the machine is shared)
 
 
 class RssSampler:
@@ -404,7 +405,7 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
     records = []
     for variant in variants:
         home = Path(tempfile.mkdtemp(prefix=f"{variant}-", dir=work))
-        record = RunRecord(variant, n)
+        record = RunRecord(variant, n, loadavg=os.getloadavg()[0])
         if variant == "bare":
             run_bare(record, home, bare_s)
         elif variant == "sequential":
@@ -430,6 +431,12 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
         records.append(record)
         shutil.rmtree(home, ignore_errors=True)
     return records
+
+
+def wait_for_quiet(limit: float, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
+        time.sleep(2)
 
 
 def _fmt(value: float | None) -> str:
@@ -464,6 +471,27 @@ def summarise(records: list[RunRecord], variants: tuple[str, ...]) -> dict:
             "errors": sorted({s.get(key, {}).get("error") for s in switches} - {None}),
         }
     return summary
+
+
+def paired_ratio(records: list[RunRecord], a: str, b: str, metric: str) -> dict | None:
+    """Median over rounds of ``a``/``b`` within the same round: robust to load that drifts between rounds."""
+    ratios = []
+    for n in sorted({r.round for r in records}):
+        ra = next((getattr(r, metric) for r in records if r.round == n and r.variant == a and r.ok), None)
+        rb = next((getattr(r, metric) for r in records if r.round == n and r.variant == b and r.ok), None)
+        if ra is not None and rb:
+            ratios.append(ra / rb)
+    return spread(ratios)
+
+
+PAIRS = (
+    ("app", "bare", "first_frame_ms"),
+    ("app_100", "bare", "first_frame_ms"),
+    ("eager", "app", "first_frame_ms"),
+    ("app", "sequential", "ready_ms"),
+    ("app_gc", "app", "ready_ms"),
+    ("app_100", "app", "ready_ms"),
+)
 
 
 def targets(summary: dict) -> list[dict]:
@@ -527,6 +555,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", nargs="*", help="only these variants")
     parser.add_argument("--bare-seconds", type=float, default=4.0, help="how long the bare window renders")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default results/)")
+    parser.add_argument(
+        "--settle-load",
+        type=float,
+        metavar="LOAD",
+        help="before each round, wait (up to 60 s) for the 1-min load < LOAD",
+    )
     args = parser.parse_args(argv)
     variants = tuple(args.variants or (VARIANTS_HEADLESS if args.headless else VARIANTS_GUI))
 
@@ -551,9 +585,12 @@ def main(argv: list[str] | None = None) -> int:
         with virtual_display(not args.headless) as display:
             meta["display"] = display
             for n in range(args.runs):
+                if args.settle_load:
+                    wait_for_quiet(args.settle_load)
                 records += run_round(variants, n, work, noop, not args.headless, args.bare_seconds)
     meta["loadavg_after"] = os.getloadavg()
     summary = summarise(records, variants)
+    summary["paired_ratios"] = {f"{a}/{b} {metric}": paired_ratio(records, a, b, metric) for a, b, metric in PAIRS}
     result = {"meta": meta, "summary": summary, "targets": targets(summary), "runs": [asdict(r) for r in records]}
     json_path = args.out / f"bench-{stamp}.json"
     json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -575,6 +612,9 @@ def print_targets(result: dict) -> None:
         verdict = {True: "met", False: "NOT met", None: "-"}[row["met"]]
         limit = "" if row["limit"] is None else f" (limit {row['limit']})"
         print(f"{row['target']:<62} {row['value']!s:>8}{limit}  {verdict}")
+    for name, value in result["summary"]["paired_ratios"].items():
+        if value:
+            print(f"paired {name:<55} median {value['median']:.3f} (min {value['min']:.3f}, max {value['max']:.3f})")
 
 
 if __name__ == "__main__":
