@@ -64,6 +64,14 @@ APP_TIMEOUT_S = 120.0
 RSS_PERIOD_S = 0.02
 VARIANTS_GUI = ("bare", "app", "app_hooks", "app_100", "eager", "app_gc", "sequential")
 VARIANTS_HEADLESS = ("app", "app_100", "eager", "app_gc", "sequential")
+# Experiments (opt-in with --variants): the real app started through a bootstrap that turns one knob.
+EXPERIMENTS = {
+    "app_si1": "sys.setswitchinterval(0.001)",
+    "app_si05": "sys.setswitchinterval(0.0005)",
+    "app_pool1": "import src.core.controller as c; c.POOL_SIZE = 1",
+    "app_pool2": "import src.core.controller as c; c.POOL_SIZE = 2",
+}
+_BOOTSTRAP = "import runpy, sys; sys.path.insert(0, {root!r}); {knob}; sys.argv = {argv!r}; runpy.run_path(sys.argv[0], run_name='__main__')"
 _MARK = re.compile(r"^\s*([\d.]+)\s+mark: (\S+)")
 _PHASE = re.compile(r"^\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\S+)$")
 _SETTLED = re.compile(r"all plugins settled at ([\d.]+) ms")
@@ -105,6 +113,18 @@ class RunRecord:
     switch: dict = field(default_factory=dict)
     phases: dict = field(default_factory=dict)
     loadavg: float | None = None  # 1-minute load when the run started (the machine is shared)
+
+    @property
+    def frame_p50(self) -> float | None:
+        return percentile(self.frames_ms, 50)
+
+    @property
+    def frame_p99(self) -> float | None:
+        return percentile(self.frames_ms, 99)
+
+    @property
+    def frame_max(self) -> float | None:
+        return max(self.frames_ms) if self.frames_ms else None
 
 
 class RssSampler:
@@ -187,15 +207,18 @@ def parse_startuptime(text: str) -> dict:
     return {"marks": marks, "phases": phases, "settled_ms": settled, "frames": frames, "failed": failed, "ready": ready}
 
 
-def run_app(record: RunRecord, home: Path, *, gui: bool, args: list[str], env: dict[str, str], hooks: bool) -> None:
-    """Start sloppy.py, wait for its warm-up, optionally time switches, stop it."""
+def run_app(
+    record: RunRecord, home: Path, *, gui: bool, args: list[str], env: dict[str, str], hooks: bool, knob: str = ""
+) -> None:
+    """Start sloppy.py (through a one-knob bootstrap for experiments), wait for its warm-up, stop it."""
     startuptime = home / "startuptime.txt"
     port = _free_port()
-    cmd = [PY, str(ROOT / "sloppy.py"), "--startuptime", str(startuptime), *args]
+    argv = [str(ROOT / "sloppy.py"), "--startuptime", str(startuptime), *args]
     if hooks:
-        cmd += ["--enable-test-hooks", "--hook-port", str(port)]
+        argv += ["--enable-test-hooks", "--hook-port", str(port)]
     if not gui:
-        cmd.append("--headless")
+        argv.append("--headless")
+    cmd = [PY, "-c", _BOOTSTRAP.format(root=str(ROOT), knob=knob, argv=argv)] if knob else [PY, *argv]
     spawned = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     rss = RssSampler(proc.pid, spawned)
@@ -431,7 +454,8 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
                 config.write_text("[plugins]\npause_gc = false\n", encoding="utf-8")
                 args += ["--config", str(config)]
             hooks = variant in ("app_hooks", "eager")  # eager: first_frame from the Hook API (see run_app)
-            run_app(record, home, gui=gui, args=args, env=_env(home, extra), hooks=hooks)
+            knob = EXPERIMENTS.get(variant, "")
+            run_app(record, home, gui=gui, args=args, env=_env(home, extra), hooks=hooks, knob=knob)
         status = "ok" if record.ok else f"FAILED: {record.error}"
         print(
             f"round {n} {variant:<10} first_frame={_fmt(record.first_frame_ms)} ready={_fmt(record.ready_ms)} "
@@ -500,6 +524,11 @@ PAIRS = (
     ("app", "sequential", "ready_ms"),
     ("app_gc", "app", "ready_ms"),
     ("app_100", "app", "ready_ms"),
+    ("app", "bare", "frame_p99"),
+    ("app", "bare", "frame_max"),
+    ("app_gc", "app", "frame_p99"),
+    ("app_gc", "app", "frame_max"),
+    *((name, "app", metric) for name in EXPERIMENTS for metric in ("ready_ms", "frame_p50", "frame_p99", "frame_max")),
 )
 
 
