@@ -479,6 +479,8 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
                 extra["PYTHONPATH"] = str(noop)
             if variant == "eager":
                 extra["SLOPPY_BENCH_EAGER"] = "1"
+            if variant == "app_none":  # every plugin disabled: the core and the UI alone, no warm-up
+                args += [a for ep in md.entry_points(group="sloppy.plugins") for a in ("--disable", ep.name)]
             if variant == "app_gc":
                 config = home / "gc.toml"
                 config.write_text("[plugins]\npause_gc = false\n", encoding="utf-8")
@@ -555,6 +557,9 @@ PAIRS = (
     ("app", "sequential", "ready_ms"),
     ("app_gc", "app", "ready_ms"),
     ("app_100", "app", "ready_ms"),
+    ("app_none", "bare", "first_frame_ms"),
+    ("app", "app_none", "first_frame_ms"),
+    ("app_defer", "bare", "first_frame_ms"),
     ("app", "bare", "frame_p99"),
     ("app", "bare", "frame_max"),
     ("app_gc", "app", "frame_p99"),
