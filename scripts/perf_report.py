@@ -37,14 +37,15 @@ def report(result: dict) -> str:
             f"PYTHONDONTWRITEBYTECODE={meta['PYTHONDONTWRITEBYTECODE'] or 'unset'})"
         ),
         "",
-        "| target | figure | limit | met |",
-        "|---|---|---|---|",
+        "| target | figure (per-round ratio, median) | ratio of pooled medians | limit | met |",
+        "|---|---|---|---|---|",
     ]
     for row in result["targets"]:
         met = {True: "**met**", False: "**not met**", None: "–"}[row["met"]]
         value = "–" if row["value"] is None else f"{row['value']:.2f}"
         limit = "–" if row["limit"] is None else f"≤ {row['limit']}"
-        lines.append(f"| {row['target']} | {value} | {limit} | {met} |")
+        pooled = "–" if row.get("pooled") is None else f"{row['pooled']:.2f}"
+        lines.append(f"| {row['target']} | {value} | {pooled} | {limit} | {met} |")
     lines += [
         "",
         "Per variant (ms from process start: median (min–max); frame intervals pooled over the runs; RSS = VmHWM):",
