@@ -160,3 +160,9 @@ def test_clear_forgets_messages_but_keeps_context(tmp_path, project):
         assert wait_for(lambda: app.chat.snapshot().messages == ())
         assert [p for p, _ in app.chat.snapshot().context] == ["README.md"]
         assert "chat.clear" in app.commands() and "chat.cancel" in app.commands()
+
+
+def test_an_untouched_project_gets_no_discussion_file(tmp_path, project):
+    with running_app(tmp_path, project=project, only=()) as app:
+        assert app.chat.snapshot().loaded
+    assert not (project / ".sloppy").exists()

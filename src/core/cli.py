@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
     )
     controller.chat = ChatSession(controller, controller.options["project"])
     controller.appearance = Appearance(controller)  # the GUI replaces it with one that applies themes
+    if os.environ.get("SLOPPY_BENCH_EAGER") == "1":
+        controller.import_plugins_now()  # benchmark only (scripts/bench_startup.py): what the warm-up saves
     if args.list_plugins:
         return _finish(controller, args, _list_plugins(controller))
     if args.headless:
@@ -109,7 +111,10 @@ def _start(controller: AppController, args: argparse.Namespace) -> None:
 
 def _write_startuptime(controller: AppController, path: Path) -> None:
     try:
-        path.write_text(startuptime_text(controller.profiler, controller.warmup_status()), encoding="utf-8")
+        gui = controller.gui
+        frames = getattr(gui, "frame_intervals_ms", getattr(gui, "frame_times_ms", None))
+        text = startuptime_text(controller.profiler, controller.warmup_status(), frames() if frames else None)
+        path.write_text(text, encoding="utf-8")
     except OSError as e:
         log.error("cannot write --startuptime file %s: %s", path, e)
 

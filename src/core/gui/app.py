@@ -12,6 +12,7 @@ import argparse
 import concurrent.futures as cf
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -188,6 +189,9 @@ class SloppyGui:
         params.app_window_params.window_title = "Sloppy"
         params.app_window_params.window_geometry.size = WINDOW_SIZE
         params.app_window_params.restore_previous_geometry = True
+        # Benchmark only (scripts/bench_startup.py): render every frame, as while the user types,
+        # so that a stall shows as a long frame instead of hiding in an idle wait.
+        params.fps_idling.enable_idling = os.environ.get("SLOPPY_BENCH_CONTINUOUS") != "1"
 
         window = params.imgui_window_params
         window.default_imgui_window_type = hello_imgui.DefaultImGuiWindowType.provide_full_screen_dock_space
