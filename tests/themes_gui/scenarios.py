@@ -13,9 +13,9 @@ from typing import Any
 
 from imgui_bundle import imgui
 from imgui_bundle.imgui import internal
-from tests.gui.scenarios import screenshot_from_pool, wait_until
 
 from src.core.warmup import State
+from tests.gui.scenarios import screenshot_from_pool, wait_until
 
 PALETTE_SHORTCUT = imgui.Key.mod_ctrl | imgui.Key.mod_shift | imgui.Key.p
 GATE_ENV = "SLOPPY_TEST_GREETER_SITE"  # the third-party distribution's folder (its import waits for a gate file)
