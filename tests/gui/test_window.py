@@ -82,6 +82,7 @@ def test_layout_file_lives_in_the_user_config_dir_not_the_cwd(run_app, tmp_path,
 def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_model(run_app, tmp_path):
     site = plugin_site.install(tmp_path / "site", "sloppytest_fakechat", "sloppytest_slow")
     (tmp_path / "notes.md").write_text("# Notes\nThe secret word is pelican.\n")
+    (tmp_path / "extra.txt").write_text("picked in the file dialog\n")
     chunks = ["**Hello**", " from the", " fake.\n\n", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
     with FakeOpenAI(chunks) as fake:
         env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key", "SLOPPYTEST_SLOW_S": "10"}
@@ -91,6 +92,7 @@ def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_mode
     assert run.result["typed_while"] in ("discovering", "warming")  # the window was usable before plugins were
     assert run.result["context"] == [["notes.md", len("# Notes\nThe secret word is pelican.\n")]]
     assert run.result["file_dialog_open"] is True and run.result["file_dialog_closed"] is True
+    assert run.result["context_after_dialog"] == ["extra.txt", "notes.md"]
     assert run.result["switched"] == ["fakechat2", "b-2"]
     user, answer = run.result["messages"][-2:]
     assert user["role"] == "user" and user["content"] == "Hello fake, please answer in markdown"
