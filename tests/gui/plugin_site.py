@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SLOW = '''"""Takes a while to import, like an SDK (SLOPPYTEST_SLOW_S seconds, default 1)."""
+SLOW = '''"""Takes a while to import, like an SDK: SLOPPYTEST_SLOW_S seconds (default 1), or until the file
+SLOPPYTEST_GATE names exists (a test opens the gate when it has done what it wanted to do while warming)."""
 import os
 import time
 
-time.sleep(float(os.environ.get("SLOPPYTEST_SLOW_S", "1.0")))
+gate = os.environ.get("SLOPPYTEST_GATE")
+if gate:
+    deadline = time.monotonic() + 120
+    while not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.05)
+else:
+    time.sleep(float(os.environ.get("SLOPPYTEST_SLOW_S", "1.0")))
 '''
 
 BROKEN = '''"""Fails at import, as a plugin with a missing dependency does."""

@@ -26,7 +26,7 @@ def _warming_counts(history: list[str]) -> list[int]:
 
 def test_indicator_runs_from_warming_to_ready_and_the_toast_is_dismissed(run_app, tmp_path):
     site = plugin_site.install(tmp_path / "site", "sloppytest_slow")
-    run = run_app("warmup_to_ready", site=site)
+    run = run_app("warmup_to_ready", site=site, env={"SLOPPYTEST_GATE": str(tmp_path / "gate")})
     history = run.result["indicator_history"]
     assert history[-1] == "All plugins ready"
     assert any(h.startswith("Warming up…") for h in history), history
@@ -85,7 +85,11 @@ def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_mode
     (tmp_path / "extra.txt").write_text("picked in the file dialog\n")
     chunks = ["**Hello**", " from the", " fake.\n\n", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
     with FakeOpenAI(chunks) as fake:
-        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key", "SLOPPYTEST_SLOW_S": "10"}
+        env = {
+            "FAKECHAT_BASE_URL": fake.base_url,
+            "FAKECHAT_API_KEY": "test-key",
+            "SLOPPYTEST_GATE": str(tmp_path / "gate"),
+        }
         run = run_app("chat_send", "--project", str(tmp_path), site=site, env=env)
     if not run.result.get("chat_available"):
         pytest.skip("controller.chat is not built yet (the chat session lands with the providers branch)")
