@@ -119,13 +119,16 @@ class AppController:
         try:
             self.loop.run_forever()
         finally:
-            # Stopped by shutdown(): cancel what still runs (streams close their
-            # connections on cancel), then release the loop's file descriptors.
+            # Stopped by shutdown(): let short tasks (clients closing) finish,
+            # cancel the rest (streams close their connections on cancel),
+            # then release the loop's file descriptors.
             tasks = asyncio.all_tasks(self.loop)
-            for task in tasks:
-                task.cancel()
             if tasks:
-                self.loop.run_until_complete(asyncio.wait(tasks, timeout=1.0))
+                _, pending = self.loop.run_until_complete(asyncio.wait(tasks, timeout=0.3))
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    self.loop.run_until_complete(asyncio.wait(pending, timeout=0.5))
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 
