@@ -194,6 +194,21 @@ class AppController:
             self._warmup_started_ms = self.profiler.now_ms()
             self.submit_io(self._discover_and_warm)
 
+    def import_plugins_now(self) -> None:
+        """Benchmark only (``SLOPPY_BENCH_EAGER=1``): import every enabled plugin on this thread, now.
+
+        This is the naive start-up the warm-up replaces; ``scripts/bench_startup.py``
+        measures what the architecture buys against it. The warm-up still runs
+        later and finds the modules loaded.
+        """
+        with self.profiler.phase("plugins.import_eagerly"):
+            for info in self._discover().plugins.values():
+                if self._disabled_reason(info) is None:
+                    try:
+                        _load(info.module)
+                    except BaseException:  # noqa: BLE001 - the warm-up reports it
+                        log.warning("eager import of %s failed", info.name)
+
     def register_subscriber(self, plugin: object, name: str) -> None:
         """Register a core-side object (e.g. the GUI) for hooks, through the writer."""
         self.call_on_writer(self.pm.register, plugin, name).result()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SLOW = '''"""Takes a while to import, like an SDK."""
+SLOW = '''"""Takes a while to import, like an SDK (SLOPPYTEST_SLOW_S seconds, default 1)."""
+import os
 import time
 
-time.sleep(1.0)
+time.sleep(float(os.environ.get("SLOPPYTEST_SLOW_S", "1.0")))
 '''
 
 BROKEN = '''"""Fails at import, as a plugin with a missing dependency does."""
@@ -58,6 +59,9 @@ def sloppy_register_providers(register):
 '''
 
 THEME = '''"""A theme plugin: a warm window background, applied by the GUI thread."""
+import os
+import time
+
 from imgui_bundle import imgui
 
 from src.core import hookimpl
@@ -72,6 +76,9 @@ class Sunset:
 
     def draw_background(self, draw_list, size, t):
         pass
+
+
+time.sleep(float(os.environ.get("SLOPPYTEST_THEME_DELAY_S", "0")))
 
 
 @hookimpl

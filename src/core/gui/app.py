@@ -12,6 +12,7 @@ import argparse
 import concurrent.futures as cf
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -63,16 +64,19 @@ def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation
     if problem:
         print(f"sloppy: {problem}", file=sys.stderr)
         return 2
-    gui = SloppyGui(controller)
-    controller.appearance = gui.appearance
-    controller.gui = gui
+    with controller.profiler.phase("gui.build"):
+        gui = SloppyGui(controller)
+        controller.appearance = gui.appearance
+        controller.gui = gui
     _start(controller, args)
-    controller.register_subscriber(gui.feed, SUBSCRIBER_NAME)
-    controller.add_contributions("commands", "core", static_commands(gui))
+    with controller.profiler.phase("gui.subscribe"):
+        controller.register_subscriber(gui.feed, SUBSCRIBER_NAME)
+        controller.add_contributions("commands", "core", static_commands(gui))
     try:
         gui.run(automation)
     finally:
         gui.closed = True
+        gui.feed.stop_waking()
         gui.clock.cancel_shots("the window is closed")
     return 0
 
@@ -166,6 +170,7 @@ class SloppyGui:
             params.use_imgui_test_engine = True
             params.callbacks.register_tests = lambda: automation(self)
         layout_path().parent.mkdir(parents=True, exist_ok=True)
+        self.controller.profiler.mark("gui.runner_start")
         immapp.run(params, immapp.AddOnsParams(with_implot=True))
 
     def _runner_params(self) -> hello_imgui.RunnerParams:
@@ -173,6 +178,9 @@ class SloppyGui:
         params.app_window_params.window_title = "Sloppy"
         params.app_window_params.window_geometry.size = WINDOW_SIZE
         params.app_window_params.restore_previous_geometry = True
+        # Benchmark only (scripts/bench_startup.py): render every frame, as while the user types,
+        # so that a stall shows as a long frame instead of hiding in an idle wait.
+        params.fps_idling.enable_idling = os.environ.get("SLOPPY_BENCH_CONTINUOUS") != "1"
 
         window = params.imgui_window_params
         window.default_imgui_window_type = hello_imgui.DefaultImGuiWindowType.provide_full_screen_dock_space
@@ -195,6 +203,7 @@ class SloppyGui:
 
         callbacks = params.callbacks
         callbacks.setup_imgui_style = self._apply_theme
+        callbacks.post_init = lambda: self.controller.profiler.mark("gui.window_ready")
         callbacks.pre_new_frame = self._pre_new_frame
         callbacks.show_gui = self._show_gui
         callbacks.show_menus = lambda: draw_menus(self)
@@ -307,6 +316,7 @@ class SloppyGui:
 
     def _before_exit(self) -> None:
         self.closed = True
+        self.panels["Context"].close_dialog()  # its textures must go while the GL context lives
         self.clock.cancel_shots("the window is closing")
         self.markdown.shutdown()
 
