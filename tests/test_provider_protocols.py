@@ -230,3 +230,13 @@ def test_a_malformed_body(spec, fake, tmp_path, monkeypatch):
         assert answer.state in ("error", "cut_off")
         assert "does not follow" in answer.error or "cut off" in answer.error
         assert_kept(app, before)
+
+
+def test_an_error_event_mid_answer_keeps_the_partial_answer(spec, fake, tmp_path, monkeypatch):
+    fake.queue(Reply(), Reply(error_event_after=2, error_message="Overloaded, try later"))
+    with app_for(spec, fake, tmp_path, monkeypatch) as app:
+        before = first_exchange_ok(app)
+        answer = exchange(app, "hello")
+        assert (answer.state, answer.content) == ("cut_off", "Hello, ")
+        assert "cut off" in answer.error and "Overloaded, try later" in answer.error
+        assert_kept(app, before)

@@ -3,6 +3,9 @@
 A distribution declares each plugin in the ``sloppy.plugins`` group
 (``name = "package.module"``) and may say what kind it is in ``sloppy.kinds``
 (``name = "provider"``), so the UI can list a plugin before it is imported.
+It may also declare the commands a plugin will register, in ``sloppy.commands``
+(``"<plugin>:<command id>" = "<title>"``), so the palette can list them,
+greyed "loading…", before the plugin is imported (VS Code's contribution points).
 
 Two distributions offering the same name: Sloppy's own distribution wins;
 between third parties the one found first on ``sys.path`` (the one Python would
@@ -16,7 +19,16 @@ from dataclasses import dataclass, field
 
 PLUGIN_GROUP = "sloppy.plugins"
 KIND_GROUP = "sloppy.kinds"
+COMMAND_GROUP = "sloppy.commands"
 BUILTIN_DIST = "sloppy"
+
+
+@dataclass(frozen=True)
+class DeclaredCommand:
+    """A command a plugin promises to register once it is ready."""
+
+    id: str  # "theme.nerv"
+    title: str  # "Theme: NERV"
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,7 @@ class PluginInfo:
     kind: str
     distribution: str
     version: str
+    commands: tuple[DeclaredCommand, ...] = ()  # declared in ``sloppy.commands``
 
     @property
     def builtin(self) -> bool:
@@ -71,8 +84,23 @@ def _info(ep: md.EntryPoint) -> PluginInfo:
     dist = ep.dist
     kind = "plugin"
     name, version = "?", "?"
+    commands: tuple[DeclaredCommand, ...] = ()
     if dist is not None:
         name, version = dist.name, dist.version
         kinds = dist.entry_points.select(group=KIND_GROUP, name=ep.name)
         kind = next((k.value.strip() for k in kinds), kind)
-    return PluginInfo(name=ep.name, module=ep.value.strip(), kind=kind, distribution=name, version=version)
+        commands = _declared_commands(dist, ep.name)
+    return PluginInfo(
+        name=ep.name, module=ep.value.strip(), kind=kind, distribution=name, version=version, commands=commands
+    )
+
+
+def _declared_commands(dist: md.Distribution, plugin: str) -> tuple[DeclaredCommand, ...]:
+    """The ``sloppy.commands`` entries ``"<plugin>:<id>" = "<title>"`` of one plugin, in file order."""
+    prefix = f"{plugin}:"
+    found = []
+    for ep in dist.entry_points.select(group=COMMAND_GROUP):
+        command_id = ep.name[len(prefix) :].strip() if ep.name.startswith(prefix) else ""
+        if command_id:
+            found.append(DeclaredCommand(id=command_id, title=ep.value.strip() or command_id))
+    return tuple(found)

@@ -14,6 +14,7 @@ from src.core import __version__
 from src.core.chat import ChatSession
 from src.core.config import load_config
 from src.core.controller import AppController
+from src.core.gui.appearance import Appearance
 from src.core.logs import prune_old_logs, setup_logging
 from src.core.paths import default_config_path
 from src.core.profiler import StartupProfiler
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
         mode="gui" if not (args.headless or args.list_plugins) else "headless",
     )
     controller.chat = ChatSession(controller, controller.options["project"])
+    controller.appearance = Appearance(controller)  # the GUI replaces it with one that applies themes
+    if os.environ.get("SLOPPY_BENCH_EAGER") == "1":
+        controller.import_plugins_now()  # benchmark only (scripts/bench_startup.py): what the warm-up saves
     if args.list_plugins:
         return _finish(controller, args, _list_plugins(controller))
     if args.headless:
@@ -107,7 +111,10 @@ def _start(controller: AppController, args: argparse.Namespace) -> None:
 
 def _write_startuptime(controller: AppController, path: Path) -> None:
     try:
-        path.write_text(startuptime_text(controller.profiler, controller.warmup_status()), encoding="utf-8")
+        gui = controller.gui
+        frames = getattr(gui, "frame_intervals_ms", getattr(gui, "frame_times_ms", None))
+        text = startuptime_text(controller.profiler, controller.warmup_status(), frames() if frames else None)
+        path.write_text(text, encoding="utf-8")
     except OSError as e:
         log.error("cannot write --startuptime file %s: %s", path, e)
 

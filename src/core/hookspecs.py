@@ -95,6 +95,17 @@ def sloppy_register_commands(register: Callable[[Any], None]) -> None:
     that this plugin also declares in its distribution metadata are shown
     ("loading…") before the plugin is imported; registering them here makes
     them runnable.
+
+    Declaring them: one entry point per command in the ``sloppy.commands``
+    group, named ``"<plugin>:<command id>"`` with the title as its value::
+
+        [project.entry-points."sloppy.commands"]
+        "myplugin:greet.hello" = "Greet: say hello"
+
+    The catalog reads them as metadata (``PluginInfo.commands``) without
+    importing the plugin. Running a declared command before its plugin is
+    ready waits for the plugin (shown in the palette) instead of failing; a
+    declared command the plugin never registers is reported as missing.
     """
 
 

@@ -32,8 +32,12 @@ def plugins_table(status: WarmupStatus) -> str:
     return "\n".join(lines)
 
 
-def startuptime_text(profiler: StartupProfiler, status: WarmupStatus) -> str:
-    """Like ``nvim --startuptime``: offsets and durations from process start."""
+def startuptime_text(profiler: StartupProfiler, status: WarmupStatus, frames_ms: list[float] | None = None) -> str:
+    """Like ``nvim --startuptime``: offsets and durations from process start.
+
+    ``frames_ms``: the GUI's recent swap-to-swap intervals, oldest first (the
+    benchmark reads them; ``scripts/bench_startup.py``).
+    """
     lines = ["times in msec from process start", f"{'offset':>10} {'duration':>10}  {'thread':<18} phase"]
     for phase in profiler.phases():
         lines.append(f"{phase.start_ms:10.3f} {phase.duration_ms:10.3f}  {phase.thread:<18} {phase.name}")
@@ -44,4 +48,9 @@ def startuptime_text(profiler: StartupProfiler, status: WarmupStatus) -> str:
     lines.append(plugins_table(status))
     if status.finished_ms is not None:
         lines.append(f"all plugins settled at {status.finished_ms:.1f} ms")
+    if frames_ms:
+        lines.append("")
+        lines.append(
+            f"frame intervals in msec, oldest first (n={len(frames_ms)}): " + " ".join(f"{f:.2f}" for f in frames_ms)
+        )
     return "\n".join(lines) + "\n"

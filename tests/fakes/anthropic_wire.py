@@ -87,6 +87,9 @@ class AnthropicWire:
         ]
         return deltas, closing
 
+    def error_event(self, message: str) -> bytes:
+        return sse({"type": "error", "error": {"type": "overloaded_error", "message": message}}, "error")
+
     def whole(self, reply: Reply, body: Any) -> bytes:
         return json.dumps(self._message(body, [{"type": "text", "text": reply.text}], "end_turn")).encode()
 

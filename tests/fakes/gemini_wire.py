@@ -77,6 +77,9 @@ class GeminiWire:
             return [*events, sse(self._response(body, last, False))], []
         return [*events, sse(self._response(body, last, True))], []
 
+    def error_event(self, message: str) -> bytes:
+        return sse({"error": {"code": 503, "message": message, "status": "UNAVAILABLE"}})
+
     def whole(self, reply: Reply, body: Any) -> bytes:
         return json.dumps(self._response(body, reply.text, True)).encode()
 

@@ -78,6 +78,9 @@ class MiniMaxWire:
         )
         return events, [sse(final)]
 
+    def error_event(self, message: str) -> bytes:
+        return sse({"id": "mm-fake1", "choices": None, "base_resp": {"status_code": 1000, "status_msg": message}})
+
     def whole(self, reply: Reply, body: Any) -> bytes:
         return json.dumps(
             self._frame(

@@ -58,6 +58,9 @@ class OpenAIWire:
         closing = [sse(self._chunk(body, {}, "stop")), sse("[DONE]")]
         return events, closing
 
+    def error_event(self, message: str) -> bytes:
+        return sse({"error": {"message": message, "type": "server_error", "param": None, "code": None}})
+
     def whole(self, reply: Reply, body: Any) -> bytes:
         return json.dumps(
             {

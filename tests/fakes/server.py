@@ -9,13 +9,14 @@ hanging up during silence is noticed (``disconnects``).
 
 A protocol module supplies the routes, the auth check and the bodies; see
 ``openai_wire`` and friends. Streams are sent with chunked transfer encoding,
-as real servers do, so a cut is a broken chunked body, not a clean end.
+as real servers do, so a cut is a broken chunked body, not a clean end (an
+HTTP/1.0 request gets a plain body that ends when the connection closes).
 """
 
 from __future__ import annotations
 
 import json
-import select
+import selectors
 import socket
 import threading
 import time
@@ -38,6 +39,7 @@ class Reply:
     silent: str | None = None  # "before_headers" or "after_first_chunk": wait for the client to hang up
     cut_after: int | None = None  # send this many text chunks, then drop the connection
     end_early: bool = False  # send the text, then end the body cleanly without the final event
+    error_event_after: int | None = None  # send this many text chunks, then the protocol's in-stream error event
     malformed: bool = False  # a body that does not follow the protocol
     delay_s: float = 0.0  # pause between chunks
     raw: tuple[str, str | bytes] | None = None  # (content type, body) sent as-is with ``status``
@@ -76,6 +78,9 @@ class WireProtocol(Protocol):
     def conversation(self, body: Any) -> tuple[str, list[tuple[str, str]]]:
         """(system prompt, [(role, text)]) of a recorded request body."""
 
+    def error_event(self, message: str) -> bytes:
+        """The event a server sends when it fails in the middle of a stream."""
+
     content_type_stream: str
 
 
@@ -92,7 +97,9 @@ class FakeProviderServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-provider", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.02,), name="fake-provider", daemon=True
+        )
 
     # -- control --
     @property
@@ -197,14 +204,18 @@ class FakeProviderServer:
                 self.wfile.flush()
 
             def _chunk(self, data: bytes) -> None:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                if self.request_version == "HTTP/1.0":  # no chunked framing: the body ends with the connection
+                    self.wfile.write(data)
+                else:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
                 self.wfile.flush()
 
             def _stream(self, reply: Reply, body: Any) -> None:
                 events, closing = server.wire.stream_events(reply, body)
                 self.send_response(200)
                 self.send_header("Content-Type", server.wire.content_type_stream)
-                self.send_header("Transfer-Encoding", "chunked")
+                if self.request_version != "HTTP/1.0":
+                    self.send_header("Transfer-Encoding", "chunked")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
                 self.wfile.flush()
@@ -212,6 +223,9 @@ class FakeProviderServer:
                     for i, event in enumerate(events):
                         if reply.cut_after is not None and i >= reply.cut_after:
                             return self._drop()
+                        if reply.error_event_after is not None and i >= reply.error_event_after:
+                            closing = [server.wire.error_event(reply.error_message or "Overloaded")]
+                            break
                         self._chunk(event)
                         if reply.silent == "after_first_chunk":
                             return self._silence()
@@ -222,7 +236,8 @@ class FakeProviderServer:
                     if not reply.end_early:
                         for event in closing:
                             self._chunk(event)
-                    self.wfile.write(b"0\r\n\r\n")
+                    if self.request_version != "HTTP/1.0":
+                        self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     server._hung_up()
@@ -238,9 +253,15 @@ class FakeProviderServer:
                 """Say nothing until the client hangs up (or MAX_SILENCE_S)."""
                 deadline = time.monotonic() + MAX_SILENCE_S
                 sock = self.connection
+                # selectors (epoll), not select(): a busy test process may hold descriptors above 1024.
+                with selectors.DefaultSelector() as selector:
+                    selector.register(sock, selectors.EVENT_READ)
+                    self._wait_for_hangup(selector, sock, deadline)
+                self.close_connection = True
+
+            def _wait_for_hangup(self, selector: selectors.BaseSelector, sock: socket.socket, deadline: float) -> None:
                 while time.monotonic() < deadline:
-                    readable, _, _ = select.select([sock], [], [], 0.02)
-                    if readable:
+                    if selector.select(0.02):
                         try:
                             if sock.recv(1, socket.MSG_PEEK) == b"":
                                 server._hung_up()
@@ -248,7 +269,6 @@ class FakeProviderServer:
                         except OSError:
                             server._hung_up()
                             break
-                self.close_connection = True
 
         return Handler
 

@@ -11,6 +11,11 @@ appended to the answer. ``cancel()`` cancels that task; the partial answer is
 kept and marked cancelled. Failures become the answer's ``error``, never an
 exception the caller has to catch, and never lose what is already there.
 
+The request carries the persona's prompt as the system prompt, the earlier
+answered turns as they were typed, and the new message with the context
+document in front of it (only the newest message carries the context, so a
+long discussion does not resend every file with every turn).
+
 The discussion and the context list persist in ``<project>/.sloppy/discussion.json``
 (loaded on the pool at start, written atomically on the pool after each change).
 """
@@ -58,10 +63,14 @@ class ChatSession:
         self._run_id = 0
         self._notice = ""
         self._loaded = False
+        self._warmed = False
         self._version = 0
         self._save_seq = itertools.count(1)
-        # Work posted to the writer that may still change the session (loading, sends).
-        self._inflight = 1
+        self._last_save_seq = 0
+        self._save_after_load = False
+        # Work that may still change the session: loading it, taking in the warmed
+        # providers, and each send in flight.
+        self._inflight = 2
         self._idle = threading.Condition()
         self._snapshot = ChatSnapshot(persona=self._persona, project=str(self.project), provider=self._provider)
 
@@ -74,11 +83,10 @@ class ChatSession:
                 Command("chat.cancel", "Chat: cancel the answer", lambda c: self.cancel()),
             ],
         )
-        controller.on_warmup_complete(lambda status: controller.post(self._on_warmup_complete))
         controller.submit_io(self._load)
 
     def _subscribe(self) -> None:
-        """Hear ``sloppy_shutdown`` so a streaming answer is kept when the app closes."""
+        """Hear ``sloppy_warmup_complete`` (providers known) and ``sloppy_shutdown`` (save now)."""
         if self._controller.loop.is_running():
             self._controller.register_subscriber(self, "chat-session")
         else:  # not started yet: nothing else touches the plugin manager
@@ -104,7 +112,9 @@ class ChatSession:
         return document
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Block until loading and every send posted so far have finished; False on timeout."""
+        """Block until loaded, providers known and every send posted so far finished; False on timeout."""
+        if self._controller.on_writer():
+            raise RuntimeError("wait_idle() would block the writer thread it waits for")
         with self._idle:
             return self._idle.wait_for(lambda: self._inflight == 0, timeout)
 
@@ -117,7 +127,7 @@ class ChatSession:
 
     def cancel(self) -> None:
         """Stop the answer in flight; what arrived is kept, marked cancelled."""
-        self._controller.post(self._cancel, "cancelled")
+        self._controller.post(self._cancel)
 
     def clear(self) -> None:
         """Forget the discussion (the context files stay)."""
@@ -194,8 +204,10 @@ class ChatSession:
 
     def _save(self) -> None:  # writer
         if not self._loaded:
-            return  # never overwrite a discussion that has not been read yet
+            self._save_after_load = True  # never overwrite a discussion that has not been read yet
+            return
         seq, text = next(self._save_seq), dumps(self._stored())
+        self._last_save_seq = seq
         self._controller.submit_io(self._write, seq, text)
 
     def _write(self, seq: int, text: str) -> None:  # pool
@@ -240,13 +252,29 @@ class ChatSession:
             if problem:
                 self._notice = problem
             self._publish()
-            if self._chosen or problem:
+            if self._save_after_load or problem:
                 self._save()
         finally:
             self._end()
 
-    def _on_warmup_complete(self) -> None:  # writer
+    @hookimpl
+    def sloppy_warmup_complete(self, status: Any) -> None:  # writer, after each warm-up
+        try:
+            self._take_providers()
+        finally:
+            if not self._warmed:
+                self._warmed = True
+                self._end()
+
+    def _take_providers(self) -> None:  # writer
         providers = self._controller.providers()
+        if self._provider is not None and self._provider not in providers:
+            gone = self._gone_reason(self._provider)
+            if gone is not None:  # uninstalled or disabled: fall back rather than fail every send
+                fallback = self._default_provider(providers)
+                if fallback is not None:
+                    self._notice = f"{gone}; using {fallback} instead"
+                    self._provider, self._model = fallback, None
         if self._provider is None:
             self._provider = self._default_provider(providers)
         self._controller.add_contributions(
@@ -267,6 +295,15 @@ class ChatSession:
             except Exception:  # a provider's bug must not stop the chat
                 log.exception("key_status() of provider %s failed", name)
         return next(iter(providers), None)
+
+    def _gone_reason(self, name: str) -> str | None:
+        """Why provider ``name`` will not come back this run (not installed, disabled), or None."""
+        try:
+            self._controller.require(name)
+        except LookupError as e:
+            if getattr(e, "state", "") in ("unknown", "disabled"):
+                return str(e)
+        return None
 
     def _unavailable(self, name: str) -> str:
         try:
@@ -303,13 +340,14 @@ class ChatSession:
             self._save()
 
     def _clear(self) -> None:  # writer
-        self._cancel("cancelled")
+        self._cancel()
+        self._task, self._run_id = None, 0  # the cancelled stream no longer writes here
         self._messages = []
         self._notice = ""
         self._publish()
         self._save()
 
-    def _cancel(self, why: str) -> None:  # writer
+    def _cancel(self) -> None:  # writer
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
@@ -417,7 +455,15 @@ class ChatSession:
     @hookimpl
     def sloppy_shutdown(self, controller: Any) -> None:  # writer
         """Keep a streaming answer (marked cancelled) and write the discussion now."""
+        try:
+            self._save_on_shutdown()
+        except Exception:  # the other plugins' shutdown hooks must still run
+            log.exception("saving the discussion at shutdown failed")
+
+    def _save_on_shutdown(self) -> None:  # writer
+        changed = self._last_save_seq > self._store.written_seq  # a save still queued on the pool
         if self._task is not None:
+            changed = True
             self._task.cancel()
             self._run_id = 0
             self._task = None
@@ -425,7 +471,7 @@ class ChatSession:
                 error = "cancelled: the app closed while this answer streamed"
                 self._messages[-1] = replace(self._messages[-1], state=MessageState.CANCELLED, error=error)
             self._publish()
-        if self._loaded:
+        if self._loaded and changed:
             problem = self._store.save(next(self._save_seq), dumps(self._stored()))
             if problem:
                 log.error("%s", problem)

@@ -87,7 +87,7 @@ class DiscussionStore:
     def __init__(self, project: Path) -> None:
         self.path = discussion_path(project)
         self._lock = threading.Lock()
-        self._written_seq = -1
+        self._written_seq = 0
         self.blocked: str | None = None  # why saving is refused (e.g. the folder is read-only)
 
     def load(self) -> tuple[StoredDiscussion, str | None]:
@@ -111,6 +111,12 @@ class DiscussionStore:
             self.blocked = f"{problem}; it could not be moved aside ({e}), so it is left untouched"
             return self.blocked + " and this discussion will not be saved"
         return f"{problem}; it was moved to {aside.name} and a new discussion started"
+
+    @property
+    def written_seq(self) -> int:
+        """The sequence number of the last save that reached the disk (0: none yet)."""
+        with self._lock:
+            return self._written_seq
 
     def save(self, seq: int, text: str) -> str | None:
         """Write ``text`` unless a newer save already landed; a problem message, or None."""

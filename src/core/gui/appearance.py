@@ -18,10 +18,26 @@ log = logging.getLogger(__name__)
 DEFAULT_THEME = "default"
 
 
+class _DefaultName:
+    """Headless: the default theme by name only (nothing is drawn, nothing to apply)."""
+
+    name = DEFAULT_THEME
+    label = "Default"
+
+    def apply(self) -> None:
+        """Nothing to apply without a window."""
+
+    def draw_background(self, draw_list: Any, size: tuple[float, float], t: float) -> None:
+        """Nothing to draw without a window."""
+
+
 class Appearance:
-    def __init__(self, controller: Any, default_theme: Any) -> None:
+    """Without ``default_theme`` (headless) requests are only remembered; the GUI passes its default theme."""
+
+    def __init__(self, controller: Any, default_theme: Any | None = None) -> None:
         self._controller = controller
-        self._default = default_theme
+        self._headless = default_theme is None
+        self._default = default_theme or _DefaultName()
         self._lock = threading.Lock()
         saved = controller.config.get("ui", "theme", DEFAULT_THEME)
         self._requested: str = saved if isinstance(saved, str) and saved else DEFAULT_THEME
@@ -31,8 +47,10 @@ class Appearance:
 
     @property
     def current(self) -> str:
-        """The theme on screen now ("default" until another one is applied)."""
+        """The theme on screen now ("default" until another one is applied); headless: the requested one."""
         with self._lock:
+            if self._headless:
+                return self._requested
             return self._current or DEFAULT_THEME
 
     @property

@@ -54,9 +54,17 @@ class ReadinessFeed:
     def sloppy_warmup_complete(self, status: Any) -> None:
         self._push(ReadinessEvent("complete", status))
 
+    def stop_waking(self) -> None:
+        """The render loop is gone: keep queueing (harmless), wake nothing."""
+        self._wake = _nothing
+
     def drain(self) -> list[ReadinessEvent]:
         """Every event queued since the last call, oldest first."""
         with self._lock:
             events = list(self._events)
             self._events.clear()
         return events
+
+
+def _nothing() -> None:
+    pass

@@ -256,6 +256,9 @@ class ProviderBase:
                 e.message = e.message.replace(key, "***") if len(key) >= 4 else e.message
                 if e.kind is ErrorKind.AUTH and "check " not in e.message:
                     e.message += f"; check the key in {var}"
+                if yielded and e.kind is not ErrorKind.CUT_OFF:
+                    # Whatever failed after the first words, the user holds a partial answer.
+                    e.kind, e.message = ErrorKind.CUT_OFF, f"the answer was cut off: {e.message}"
                 if yielded or e.kind not in RETRYABLE or attempt >= self.settings.max_retries:
                     if attempt:
                         e.message += f" (gave up after {attempt + 1} attempts)"

@@ -16,11 +16,12 @@ import httpx2
 import jiter  # noqa: F401 - the SDK's stream parser, imported on a first request otherwise
 import openai
 
-from src.core.providers import ChatRequest
+from src.core.providers import ChatRequest, ErrorKind, ProviderError
 from src.plugins.providers._common import (
     ProviderBase,
     connection_error,
     cut_off_error,
+    detail,
     malformed_error,
     status_error,
     timeout_error,
@@ -75,8 +76,12 @@ class OpenAICompatibleProvider(ProviderBase):
             if received:
                 raise cut_off_error(self.name, _cause(e)) from None
             raise connection_error(self.name, self.settings.base_url, _cause(e)) from None
-        except (json.JSONDecodeError, openai.APIResponseValidationError, openai.APIError, ValueError) as e:
+        except (json.JSONDecodeError, openai.APIResponseValidationError, ValueError) as e:
             raise malformed_error(self.name, self.protocol, e) from None
+        except openai.APIError as e:  # an {"error": …} event inside the stream
+            raise ProviderError(
+                ErrorKind.SERVER, f"the server reported an error: {detail(e.message)}", self.name
+            ) from None
         if not finished:
             raise cut_off_error(self.name, "no finish_reason")
 

@@ -62,10 +62,13 @@ BASE_CODES = {
 
 
 class _Call:
-    """The connections one request opened, so cancelling can shut their sockets."""
+    """One request: its session, response and connections, so cancelling can shut their sockets."""
 
     def __init__(self) -> None:
         self.connections: list[Any] = []
+        self.session: requests.Session | None = None
+        self.response: requests.Response | None = None
+        self.aborted = False
         self._lock = threading.Lock()
 
     def opened(self, conn: Any) -> Any:
@@ -74,7 +77,9 @@ class _Call:
         return conn
 
     def abort(self) -> None:
+        """Shut the sockets down (any thread): a read blocked on them returns at once."""
         with self._lock:
+            self.aborted = True
             connections = list(self.connections)
         for conn in connections:
             sock = getattr(conn, "sock", None)
@@ -82,7 +87,22 @@ class _Call:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
 
-    def session(self) -> requests.Session:
+    def attach(self, response: requests.Response) -> bool:
+        """Keep the response for :meth:`release`; True if the call was aborted meanwhile."""
+        with self._lock:
+            self.response = response
+            return self.aborted
+
+    def release(self) -> None:
+        """Close the response and the session (pool: closing may wait for the socket)."""
+        with self._lock:
+            response, session = self.response, self.session
+        if response is not None:
+            response.close()
+        if session is not None:
+            session.close()
+
+    def open_session(self) -> requests.Session:
         call = self
 
         class TrackedHTTP(HTTPConnectionPool):
@@ -98,6 +118,8 @@ class _Call:
         session = requests.Session()
         session.mount("http://", adapter)
         session.mount("https://", adapter)
+        with self._lock:
+            self.session = session
         return session
 
 
@@ -114,7 +136,6 @@ class MiniMaxProvider(ProviderBase):
         messages += [{"role": m.role, "content": m.content} for m in request.messages]
         body = {"model": request.model, "messages": messages, "stream": True, "max_tokens": request.max_tokens}
         call = _Call()
-        response: requests.Response | None = None
         try:
             response = await self._blocking(self._post, call, client, body)
             content_type = response.headers.get("content-type", "")
@@ -131,8 +152,7 @@ class MiniMaxProvider(ProviderBase):
                 yield text
         finally:
             call.abort()
-            if response is not None:
-                self._controller.submit_io(response.close)
+            self._controller.submit_io(call.release)
 
     async def _blocking(self, fn: Any, *args: Any) -> Any:
         """Run a blocking ``requests`` step on the pool, mapping transport errors."""
@@ -144,11 +164,14 @@ class MiniMaxProvider(ProviderBase):
             raise connection_error(self.name, self.settings.base_url, _reason(e)) from None
 
     def _post(self, call: _Call, headers: dict[str, str], body: dict) -> requests.Response:  # pool
-        session = call.session()
+        session = call.open_session()
         s = self.settings
-        return session.post(
+        response = session.post(
             s.base_url + PATH, headers=headers, json=body, stream=True, timeout=(s.connect_timeout_s, s.timeout_s)
         )
+        if call.attach(response):  # cancelled while connecting: nobody will read this
+            call.release()
+        return response
 
     async def _events(self, response: requests.Response) -> AsyncIterator[str]:
         buffer = b""
@@ -241,6 +264,8 @@ class MiniMaxProvider(ProviderBase):
             text = f"the API key was rejected (MiniMax code {code})"
         elif kind is ErrorKind.RATE_LIMIT:
             text = f"rate limited (MiniMax code {code}): {msg}; wait a little"
+        elif kind is ErrorKind.SERVER:
+            text = f"the server failed (MiniMax code {code}): {msg}; try again later"
         elif code == 1008:
             text = f"insufficient balance (MiniMax code {code}): top up the account"
         else:

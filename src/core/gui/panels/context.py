@@ -20,10 +20,14 @@ class ContextPanel:
         self.pattern = ""
         self.message: tuple[str, bool] | None = None  # (text, ok)
         self._pending: cf.Future | None = None
+        self._preview: tuple[int, str] = (-1, "")  # (snapshot version, context document)
 
     def open_dialog(self) -> None:
         start = str(self.gui.controller.options.get("project") or Path.cwd())
-        im_file_dialog.FileDialog.instance().open(DIALOG_KEY, "Add context files", "All files (*.*){.*}", True, start)
+        im_file_dialog.FileDialog.instance().open(DIALOG_KEY, "Add context files", ".*", True, start)
+
+    def close_dialog(self) -> None:
+        im_file_dialog.FileDialog.instance().close()
 
     def add(self, *patterns: str) -> None:
         """Add paths or globs on the pool (globbing a big folder must not stall a frame)."""
@@ -65,7 +69,8 @@ class ContextPanel:
         chars, tokens = chat.context_size()
         imgui.text(f"{len(snap.context)} files, {chars:,} chars (~{tokens:,} tokens)")
         flags = imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h | imgui.TableFlags_.scroll_y
-        if imgui.begin_table("context_files", 3, flags):
+        height = imgui.get_frame_height_with_spacing() * min(len(snap.context) + 1, 10)
+        if imgui.begin_table("context_files", 3, flags, imgui.ImVec2(0.0, height)):
             imgui.table_setup_column("File", imgui.TableColumnFlags_.width_stretch)
             imgui.table_setup_column("Chars", imgui.TableColumnFlags_.width_fixed)
             imgui.table_setup_column("##remove", imgui.TableColumnFlags_.width_fixed)
@@ -81,6 +86,13 @@ class ContextPanel:
                 if imgui.small_button(f"Remove##{path}"):
                     chat.remove_context(path)
             imgui.end_table()
+        if imgui.tree_node("What will be sent##context_preview"):
+            if self._preview[0] != snap.version:
+                self._preview = (snap.version, chat.context_document())
+            imgui.input_text_multiline(
+                "##context_document", self._preview[1], imgui.ImVec2(-1.0, -1.0), imgui.InputTextFlags_.read_only
+            )
+            imgui.tree_pop()
 
     def _collect_pending(self) -> None:
         future = self._pending

@@ -41,6 +41,9 @@ class MessagePanel:
         imgui.text_colored(MUTED, _context_label(chat))
         if self.error:
             imgui.text_colored(ERROR, self.error)
+        notice = getattr(chat.snapshot(), "notice", None) if chat is not None else None
+        if notice:
+            imgui.text_colored(MUTED, notice)
 
     def send(self) -> None:
         text = self.text.strip()

@@ -1,0 +1,158 @@
+"""The GUI's parts that need no window: indicator, toast text, display check, PNG, readiness feed, appearance."""
+
+from __future__ import annotations
+
+import io
+import socket
+import sys
+import threading
+import time
+
+import pytest
+from PIL import Image
+
+from src.core.catalog import Catalog, PluginInfo
+from src.core.config import load_config
+from src.core.controller import AppController
+from src.core.gui.appearance import Appearance
+from src.core.gui.default_theme import DefaultTheme
+from src.core.gui.display import NO_DISPLAY, display_problem
+from src.core.gui.indicator import Indicator, Phase, completion_message
+from src.core.gui.readiness import ReadinessFeed
+from src.core.gui.screenshot import RawFrame, encode_png
+from src.core.warmup import PluginStatus, State, WarmupStatus
+from tests.gui import plugin_site
+
+
+def _status(states: list[State], *, discovered: bool = True, done: bool = False) -> WarmupStatus:
+    plugins = [
+        PluginStatus(f"p{i}", "tool", "d", "1", f"m{i}", enabled=s is not State.DISABLED, state=s)
+        for i, s in enumerate(states)
+    ]
+    return WarmupStatus(plugins=plugins, discovered=discovered, done=done, started_ms=100.0, finished_ms=2600.0)
+
+
+def test_indicator_labels_follow_the_warm_up_in_order():
+    indicator = Indicator()
+    indicator.update(_status([], discovered=False))
+    indicator.update(_status([State.IMPORTING, State.PENDING, State.DISABLED]))
+    indicator.update(_status([State.READY, State.IMPORTING, State.DISABLED]))
+    indicator.update(_status([State.READY, State.IMPORTING, State.DISABLED]))  # no change, no new entry
+    indicator.update(_status([State.READY, State.READY, State.DISABLED], done=True))
+    assert indicator.history == ["Warming up…", "Warming up… (0/2)", "Warming up… (1/2)", "All plugins ready"]
+    assert indicator.phase is Phase.READY
+
+
+def test_indicator_counts_failures_in_red_and_names_them():
+    indicator = Indicator()
+    indicator.update(_status([State.FAILED, State.READY, State.FAILED], done=True))
+    assert indicator.label == "2 failed"
+    assert indicator.phase is Phase.FAILED and indicator.failed == ["p0", "p2"]
+
+
+def test_completion_toast_texts():
+    assert completion_message(_status([State.READY, State.READY], done=True)) == (
+        "All plugins ready — 2 plugins in 2.5 s",
+        True,
+    )
+    text, ok = completion_message(_status([State.READY, State.FAILED], done=True))
+    assert not ok and text.startswith("1 of 2 plugins failed: p1")
+
+
+def test_display_check_without_glfw(display):
+    assert display_problem({"DISPLAY": display}) is None
+    assert display_problem({}) == NO_DISPLAY
+    assert display_problem({"DISPLAY": ":4242"}) == f"{NO_DISPLAY} (cannot connect to DISPLAY=:4242)"
+    assert display_problem({"DISPLAY": "not a display"}).startswith(NO_DISPLAY)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="unix sockets")
+def test_a_listening_wayland_socket_counts_as_a_display(tmp_path):
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "wayland-0"))
+    server.listen(1)
+    try:
+        assert display_problem({"WAYLAND_DISPLAY": "wayland-0", "XDG_RUNTIME_DIR": str(tmp_path)}) is None
+        assert display_problem({"WAYLAND_DISPLAY": "wayland-9", "XDG_RUNTIME_DIR": str(tmp_path)}) == NO_DISPLAY
+    finally:
+        server.close()
+
+
+def test_png_encoding_round_trips_and_flips_gl_rows():
+    # Two rows, bottom-up as OpenGL gives them: the bottom row is red, the top row blue.
+    raw = bytes([255, 0, 0] * 3 + [0, 0, 255] * 3)
+    image = Image.open(io.BytesIO(encode_png(RawFrame(3, 2, raw)))).convert("RGB")
+    assert image.size == (3, 2)
+    assert image.getpixel((0, 0)) == (0, 0, 255) and image.getpixel((2, 1)) == (255, 0, 0)
+    top_down = Image.open(io.BytesIO(encode_png(RawFrame(3, 2, raw, bottom_up=False)))).convert("RGB")
+    assert top_down.getpixel((0, 0)) == (255, 0, 0)
+
+
+@pytest.fixture
+def controller(tmp_path, monkeypatch):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_theme", "sloppytest_broken")
+    monkeypatch.syspath_prepend(str(site))
+    catalog = Catalog(
+        {
+            name: PluginInfo(name, name, kind, name, "1.0")
+            for name, kind in (("sloppytest_theme", "theme"), ("sloppytest_broken", "tool"))
+        }
+    )
+    app = AppController(load_config(tmp_path / "config.toml"), discover_fn=lambda: catalog)
+    yield app
+    app.shutdown(2.0)
+
+
+def test_the_readiness_feed_only_enqueues_and_wakes(controller):
+    woken = threading.Event()
+    feed = ReadinessFeed(woken.set)
+    controller.start()
+    controller.register_subscriber(feed, "gui-test")
+    assert controller.wait_for_warmup(20)
+    assert woken.wait(5)
+    events = []
+    deadline = time.monotonic() + 5
+    while not any(e.kind == "complete" for e in events) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        events += feed.drain()
+    kinds = sorted((e.kind, getattr(e.payload, "name", "")) for e in events)
+    assert kinds == [("complete", ""), ("failed", "sloppytest_broken"), ("ready", "sloppytest_theme")]
+    assert feed.drain() == []
+
+
+def test_appearance_defaults_first_then_applies_and_saves_the_requested_theme(controller):
+    appearance = Appearance(controller, DefaultTheme())
+    assert appearance.current == "default" and appearance.requested == "default"
+    controller.start()
+    appearance.request("sunset")  # before the warm-up ends: accepted, applied once ready
+    first = appearance.theme_to_apply()
+    assert first is not None and first.name in ("default", "sunset")
+    appearance.applied(first.name)
+    assert controller.wait_for_warmup(20)
+    theme = appearance.theme_to_apply() or first
+    assert theme.name == "sunset"
+    appearance.applied(theme.name)
+    assert appearance.current == "sunset" and appearance.theme_to_apply() is None
+    assert appearance.available() == {"default": "Default", "sunset": "Sunset (test)"}
+    controller.call_on_writer(lambda: None).result(5)  # the save was posted before this
+    assert 'theme = "sunset"' in controller.config.path.read_text()
+    with pytest.raises(ValueError, match="unknown theme 'nope'"):
+        appearance.request("nope")
+    assert load_config(controller.config.path).get("ui", "theme") == "sunset"
+
+
+def test_headless_appearance_remembers_the_request(tmp_path):
+    app = AppController(load_config(tmp_path / "config.toml"), discover_fn=Catalog)
+    appearance = Appearance(app)
+    app.start()
+    try:
+        assert app.wait_for_warmup(10)
+        assert appearance.available() == {"default": "Default"}
+        appearance.request("default")
+        app.call_on_writer(lambda: None).result(5)
+        assert appearance.current == "default" and appearance.theme_to_apply() is not None
+        assert 'theme = "default"' in app.config.path.read_text()
+        with pytest.raises(ValueError, match="unknown theme"):
+            appearance.request("nerv")
+    finally:
+        app.shutdown(2.0)

@@ -1,0 +1,125 @@
+"""Scenarios for the themes and the palette in the real window (run by ``driver.py``).
+
+Each is ``fn(ctx, gui, result)``: it drives the window with the test engine,
+saves screenshots next to ``result.json`` and records what it saw; the pytest
+side asserts on both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from imgui_bundle import imgui
+from imgui_bundle.imgui import internal
+
+from src.core.warmup import State
+from tests.gui.scenarios import screenshot_from_pool, wait_until
+
+PALETTE_SHORTCUT = imgui.Key.mod_ctrl | imgui.Key.mod_shift | imgui.Key.p
+GATE_ENV = "SLOPPY_TEST_GREETER_SITE"  # the third-party distribution's folder (its import waits for a gate file)
+
+
+def _palette(gui: Any) -> Any:
+    return gui.controller.require("palette").palette()
+
+
+def _run_from_palette(ctx: Any, gui: Any, search: str) -> None:
+    """Open the palette with its shortcut, type ``search``, press Enter."""
+    window = _palette(gui).window
+    ctx.key_press(PALETTE_SHORTCUT)
+    wait_until(ctx, lambda: window.is_open, 5.0, "the palette to open")
+    ctx.yield_(2)
+    ctx.key_chars(search)
+    ctx.yield_()
+    ctx.key_press(imgui.Key.enter)
+
+
+def _saved_theme(gui: Any) -> str | None:
+    path = gui.controller.config.path
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _settle(ctx: Any, gui: Any) -> None:
+    gui.toasts.dismiss()
+    ctx.mouse_move_to_pos(imgui.ImVec2(2, 300))  # away from anything that highlights on hover
+    ctx.yield_(4)
+
+
+def theme_switch(ctx: Any, gui: Any, result: dict) -> None:
+    """Default → NERV (menu) → Default (palette) → NERV (the appearance API, another thread) → effects off."""
+    out = Path(result["out"])
+    appearance = gui.controller.appearance
+    wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
+    _settle(ctx, gui)
+    result["start"] = appearance.current
+    screenshot_from_pool(ctx, gui, out / "default.png")
+
+    ctx.menu_click("//##MainMenuBar/Theme/NERV##theme_nerv")
+    wait_until(ctx, lambda: appearance.current == "nerv", 5.0, "NERV from the menu")
+    _settle(ctx, gui)
+    screenshot_from_pool(ctx, gui, out / "nerv.png")
+    result["after_menu"] = appearance.current
+    wait_until(ctx, lambda: 'theme = "nerv"' in (_saved_theme(gui) or ""), 5.0, "the config to say nerv")
+    result["saved_after_menu"] = _saved_theme(gui)
+
+    _run_from_palette(ctx, gui, "theme def")
+    wait_until(ctx, lambda: appearance.current == "default", 5.0, "Default from the palette")
+    _settle(ctx, gui)
+    screenshot_from_pool(ctx, gui, out / "default_again.png")
+    result["after_palette"] = appearance.current
+
+    request = gui.controller.submit_io(appearance.request, "nerv")
+    wait_until(ctx, request.done, 5.0, "the request")
+    wait_until(ctx, lambda: appearance.current == "nerv", 5.0, "NERV from the API")
+    result["after_api"] = appearance.current
+
+    _run_from_palette(ctx, gui, "nerv toggle")
+    theme = gui.controller.themes()["nerv"]
+    wait_until(ctx, lambda: not theme.effects_enabled, 5.0, "the effects to turn off")
+    _settle(ctx, gui)
+    screenshot_from_pool(ctx, gui, out / "nerv_plain.png")
+    result["saved_at_end"] = _saved_theme(gui)
+
+
+def palette_commands(ctx: Any, gui: Any, result: dict) -> None:
+    """Commands of several plugins, one of them third-party and still loading; the shortcut works from the message box."""
+    out = Path(result["out"])
+    site = Path(os.environ[GATE_ENV])
+    states = lambda: {p.name: p.state for p in gui.status.plugins}
+    wait_until(ctx, lambda: states().get("palette") is State.READY, 30.0, "the palette plugin")
+    wait_until(ctx, lambda: states().get("greeter") is State.IMPORTING, 30.0, "greeter to be importing")
+    palette = _palette(gui)
+
+    ctx.set_ref("//Message")
+    ctx.item_click("**/##message")
+    ctx.key_chars("draft")
+    ctx.key_press(PALETTE_SHORTCUT)
+    wait_until(ctx, lambda: palette.window.is_open, 5.0, "the palette to open")
+    ctx.yield_(3)
+    result["labels_while_loading"] = palette.window.labels()
+    screenshot_from_pool(ctx, gui, out / "palette_open.png")
+
+    ctx.key_chars("say hel")
+    ctx.yield_()
+    ctx.key_press(imgui.Key.enter)
+    wait_until(ctx, lambda: palette.runner.waiting_for() == {"greeter": 1}, 5.0, "the run to wait")
+    ctx.yield_(3)
+    activity = internal.find_window_by_name("##palette-activity")
+    result["activity_window_active"] = bool(activity is not None and activity.active)
+    result["activity_text"] = palette.runner.activities()[-1].text()
+    screenshot_from_pool(ctx, gui, out / "waiting.png")
+
+    (site / "gate").write_text("open", encoding="utf-8")
+    wait_until(ctx, lambda: palette.runner.activities()[-1].state == "done", 20.0, "greeter to load and run")
+    result["greeted"] = (site / "greeted.txt").read_text(encoding="utf-8")
+    result["run_message"] = palette.runner.activities()[-1].text()
+
+    diagnostics = lambda: internal.find_window_by_name("Diagnostics")
+    result["diagnostics_shown_before"] = bool(diagnostics() and not diagnostics().hidden and diagnostics().active)
+    _run_from_palette(ctx, gui, "view diag")
+    wait_until(ctx, lambda: diagnostics() is not None and diagnostics().active, 5.0, "the Diagnostics panel")
+    result["diagnostics_shown_after"] = True
+    result["labels_after"] = palette.window.labels()
+    result["message_text"] = gui.panels["Message"].text if hasattr(gui.panels["Message"], "text") else None
