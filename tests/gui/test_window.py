@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from tests.gui import plugin_site
-from tests.gui.conftest import ROOT, count_pixels
+from tests.gui.conftest import HEAVY_BUILTINS, ROOT, count_pixels
 from tests.gui.fake_openai import FakeOpenAI
 
 GREEN = (70, 200, 95)
@@ -215,3 +216,32 @@ def test_cancel_a_streaming_answer_and_see_a_provider_error(run_app, tmp_path):
     failed = run.result["failed"]
     assert failed["state"] == "error"
     assert "key" in failed["error"].lower()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_closes_the_window_like_quit(display, tmp_path, sig):
+    profile = tmp_path / "startup.txt"
+    env = dict(os.environ, DISPLAY=display, SLOPPY_DISABLE_PLUGINS=HEAVY_BUILTINS)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "sloppy.py"), "--startuptime", str(profile)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not profile.exists():  # written once the window is up and the warm-up done
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the app never finished warming up"
+            time.sleep(0.1)
+        started = time.monotonic()
+        proc.send_signal(sig)
+        proc.wait(timeout=10)
+        assert time.monotonic() - started < 5
+        assert proc.returncode == 0, proc.communicate()
+        assert "mark: first_frame" in profile.read_text()
+    finally:
+        proc.kill()
+        proc.communicate()

@@ -13,6 +13,7 @@ import concurrent.futures as cf
 import importlib
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -74,6 +75,9 @@ def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation
     with controller.profiler.phase("gui.subscribe"):
         controller.register_subscriber(gui.feed, SUBSCRIBER_NAME)
         controller.add_contributions("commands", "core", static_commands(gui))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Runs on the main thread at the next frame callback: close like File > Quit.
+        signal.signal(sig, lambda *_: gui.quit())
     try:
         gui.run(automation)
     except Exception as e:
