@@ -150,3 +150,36 @@ def test_palette_lists_runs_and_waits_for_a_third_party_plugin(tmp_path, display
     waiting, opened = _image(tmp_path / "out" / "waiting.png"), _image(tmp_path / "out" / "palette_open.png")
     w = waiting.shape[1]
     assert not np.array_equal(waiting[20:60, w // 4 : 3 * w // 4], opened[20:60, w // 4 : 3 * w // 4])
+
+
+BROKEN_THEME = """raise ImportError("the broken theme lost its colours")
+"""
+
+
+def test_a_failed_theme_plugin_keeps_the_current_theme_and_says_why(tmp_path, display):
+    site = write_distribution(
+        tmp_path / "site",
+        dist="sloppy-broken-theme",
+        plugins={"brokentheme": "sloppy_broken_theme"},
+        kinds={"brokentheme": "theme"},
+        commands={"brokentheme:theme.broken": "Theme: Broken"},
+        modules={"sloppy_broken_theme": BROKEN_THEME},
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    result = run_scenario("failed_theme_plugin", tmp_path / "out", tmp_path / "config.toml", env)
+
+    assert "Theme: Broken  (plugin failed)" in result["labels"]  # declared, so listed, and marked
+    assert result["run_state"] == "failed"
+    assert "plugin 'brokentheme' failed" in result["run_text"]
+    assert "the broken theme lost its colours" in result["run_text"]
+    assert result["theme_before"] == result["theme_after"] == "default"
+    assert "broken" not in result["available"]
+
+
+def test_a_saved_nerv_theme_follows_the_default_first_frame(tmp_path, display):
+    config = tmp_path / "config.toml"
+    config.write_text('[ui]\ntheme = "nerv"\n', encoding="utf-8")
+    result = run_scenario("nerv_remembered", tmp_path / "out", config)
+
+    assert result["themes_applied"] == ["default", "nerv"]
+    assert _amber(_image(tmp_path / "out" / "nerv_from_config.png")).sum() > 5000

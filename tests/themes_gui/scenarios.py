@@ -148,3 +148,34 @@ def palette_commands(ctx: Any, gui: Any, result: dict) -> None:
     result["diagnostics_shown_after"] = True
     result["labels_after"] = palette.window.labels()
     result["message_text"] = gui.panels["Message"].text if hasattr(gui.panels["Message"], "text") else None
+
+
+def failed_theme_plugin(ctx: Any, gui: Any, result: dict) -> None:
+    """A theme plugin that fails: its declared command says why in the palette, and the theme stays."""
+    appearance = gui.controller.appearance
+    wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
+    palette = _palette(gui)
+    result["theme_before"] = appearance.current
+    ctx.key_press(PALETTE_SHORTCUT)
+    wait_until(ctx, lambda: palette.window.is_open, 5.0, "the palette to open")
+    ctx.yield_(3)
+    result["labels"] = palette.window.labels()
+    ctx.key_press(imgui.Key.escape)
+    ctx.yield_(2)
+    _run_from_palette(ctx, gui, "theme brok")
+    wait_until(ctx, lambda: palette.runner.activities() and palette.runner.activities()[-1].settled, 5.0, "the run")
+    activity = palette.runner.activities()[-1]
+    result["run_state"], result["run_text"] = activity.state, activity.text()
+    ctx.yield_(5)
+    result["theme_after"] = appearance.current
+    result["available"] = appearance.available()
+    screenshot_from_pool(ctx, gui, Path(result["out"]) / "failed_theme.png")
+
+
+def nerv_remembered(ctx: Any, gui: Any, result: dict) -> None:
+    """``[ui] theme = "nerv"`` in the config: the first frame is the default theme, NERV follows once ready."""
+    appearance = gui.controller.appearance
+    wait_until(ctx, lambda: appearance.current == "nerv", 30.0, "NERV to be applied")
+    _settle(ctx, gui)
+    result["themes_applied"] = list(appearance.history)
+    screenshot_from_pool(ctx, gui, Path(result["out"]) / "nerv_from_config.png")
