@@ -116,7 +116,18 @@ class AppController:
 
     def _run_loop(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
+        try:
+            self.loop.run_forever()
+        finally:
+            # Stopped by shutdown(): cancel what still runs (streams close their
+            # connections on cancel), then release the loop's file descriptors.
+            tasks = asyncio.all_tasks(self.loop)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                self.loop.run_until_complete(asyncio.wait(tasks, timeout=1.0))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
 
     def submit_io(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
         """Run ``fn(*args)`` on the shared pool."""
@@ -153,16 +164,22 @@ class AppController:
         """Run ``fn(*args)`` on the writer thread, soon; do not wait."""
         if self.on_writer():
             fn(*args)
-        elif not self.loop.is_closed():
+            return
+        try:
             self.loop.call_soon_threadsafe(self._run_posted, fn, args, None)
+        except RuntimeError:  # the loop is closed: the app is shutting down
+            log.debug("dropped a job posted after shutdown: %r", fn)
 
     def call_on_writer(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
         """Run ``fn(*args)`` on the writer thread; a future of its result."""
         future: cf.Future = cf.Future()
         if self.on_writer():
             self._run_posted(fn, args, future)
-        else:
+            return future
+        try:
             self.loop.call_soon_threadsafe(self._run_posted, fn, args, future)
+        except RuntimeError as e:  # the loop is closed: the app is shutting down
+            future.set_exception(RuntimeError(f"the controller is shut down: {e}"))
         return future
 
     @staticmethod
