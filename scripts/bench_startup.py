@@ -70,6 +70,12 @@ EXPERIMENTS = {
     "app_si05": "sys.setswitchinterval(0.0005)",
     "app_pool1": "import src.core.controller as c; c.POOL_SIZE = 1",
     "app_pool2": "import src.core.controller as c; c.POOL_SIZE = 2",
+    # One plugin import at a time (the pool stays 4 threads for set-up and I/O).
+    "app_import1": (
+        "import src.core.controller as c, threading; lock = threading.Lock(); load = c._load; "
+        "exec('def one_at_a_time(spec):\\n    with lock:\\n        return load(spec)', globals()); "
+        "c._load = one_at_a_time"
+    ),
     # Start the warm-up (discovery and imports) when the first frame is up, not before the window opens.
     "app_defer": (
         "import src.core.controller as c, src.core.gui.frames as fr; pending = []; "
