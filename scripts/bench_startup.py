@@ -62,7 +62,7 @@ APP_WINDOW_SIZE = (1200, 760)  # src/core/gui/app.py WINDOW_SIZE
 EXTRA_PLUGINS = 100
 APP_TIMEOUT_S = 120.0
 RSS_PERIOD_S = 0.02
-VARIANTS_GUI = ("bare", "app", "app_hooks", "app_100", "eager", "app_gc", "sequential")
+VARIANTS_GUI = ("bare", "app", "app_idle", "app_hooks", "app_100", "eager", "app_gc", "sequential")
 VARIANTS_HEADLESS = ("app", "app_100", "eager", "app_gc", "sequential")
 # Experiments (opt-in with --variants): the real app started through a bootstrap that turns one knob.
 EXPERIMENTS = {
@@ -186,7 +186,7 @@ class RssSampler:
 def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLOPPY_") and k != "PYTHONPATH"}
     env.update(XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"), NO_PROXY="127.0.0.1")
-    env["SLOPPY_BENCH_CONTINUOUS"] = "1"  # the app renders every frame, like the bare window
+    env["SLOPPY_BENCH_CONTINUOUS"] = "1"  # the app renders every frame, like the bare window (not app_idle)
     env.update(extra or {})
     return env
 
@@ -504,6 +504,8 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
         else:
             extra: dict[str, str] = {}
             args: list[str] = []
+            if variant == "app_idle":  # as shipped: hello_imgui idles when nothing happens
+                extra["SLOPPY_BENCH_CONTINUOUS"] = "0"
             if variant == "app_100":
                 extra["PYTHONPATH"] = str(noop)
             if variant == "eager":
@@ -587,6 +589,10 @@ PAIRS = (
     ("app_100", "bare", "first_frame_ms"),
     ("eager", "app", "first_frame_ms"),
     ("app", "sequential", "ready_ms"),
+    ("app_idle", "sequential", "ready_ms"),
+    ("app_idle", "app", "ready_ms"),
+    ("app_idle", "bare", "first_frame_ms"),
+    ("app_100", "app", "first_frame_ms"),
     ("app_gc", "app", "ready_ms"),
     ("app_100", "app", "ready_ms"),
     ("app_none", "bare", "first_frame_ms"),
@@ -627,14 +633,17 @@ def targets(summary: dict) -> list[dict]:
         return round(value["median"], 3) if value else None
 
     bare_ff, app_ff = median("bare", "first_frame_ms"), median("app", "first_frame_ms")
+    # The warm-up's length is judged on the app as shipped (idling), when measured: rendering without
+    # idling takes CPU from the imports on two cores.
+    ready_variant = "app_idle" if median("app_idle", "ready_ms") is not None else "app"
     # (target, ratio of the pooled medians, median of the per-round ratios, limit). The per-round ratio
     # compares runs made one after the other, so load that drifts between rounds cancels: it decides "met".
     rows = [
         ("first frame / bare", ratio(app_ff, bare_ff), paired("app/bare first_frame_ms"), 1.10),
         (
-            "all ready / sequential imports",
-            ratio(median("app", "ready_ms"), median("sequential", "ready_ms")),
-            paired("app/sequential ready_ms"),
+            f"all ready ({ready_variant}) / sequential imports",
+            ratio(median(ready_variant, "ready_ms"), median("sequential", "ready_ms")),
+            paired(f"{ready_variant}/sequential ready_ms"),
             1.20,
         ),
         (
