@@ -10,6 +10,9 @@ W, PANEL_H, MARGIN, LABEL_W = 1100, 260, 20, 170
 COLORS = {
     "bare": (120, 120, 120),
     "app": (40, 110, 200),
+    "app_idle": (20, 70, 140),
+    "app_none": (150, 180, 220),
+    "app_import1": (100, 60, 160),
     "app_hooks": (90, 150, 220),
     "app_100": (60, 170, 120),
     "eager": (210, 80, 60),
@@ -55,7 +58,7 @@ def _frames(draw: ImageDraw.ImageDraw, top: int, summary: dict, font, small) -> 
     """Grouped bars: p50, p99 and max frame interval while warming, per variant."""
     draw.text((MARGIN, top), "Frame intervals while warming (ms): p50 / p99 / max", fill="black", font=font)
     variants = [
-        v for v in ("bare", "app", "app_gc", "app_100", "eager") if summary.get(v, {}).get("frames", {}).get("n")
+        v for v in ("bare", "app", "app_gc", "app_100", "app_import1") if summary.get(v, {}).get("frames", {}).get("n")
     ]
     if not variants:
         draw.text((MARGIN, top + 30), "not measured (needs the GUI)", fill="gray", font=small)
@@ -86,12 +89,12 @@ def draw_chart(result: dict, path: Path) -> None:
         f"{meta['cpus']} CPUs, bytecode present: {meta['sdk_bytecode_present']}"
     )
     draw.text((MARGIN, 10), header, fill="black", font=font)
-    order = ("bare", "app", "app_hooks", "app_100", "eager", "app_gc")
+    order = ("bare", "app", "app_idle", "app_none", "app_hooks", "app_100", "eager", "app_gc")
     first = [(v, summary.get(v, {}).get("first_frame_ms")) for v in order]
     _bars(draw, 45, "First visible frame (ms from process start; median, min-max)", first, font, small)
     ready = [
         (v, summary.get(v, {}).get("ready_ms"))
-        for v in ("sequential", "app", "app_hooks", "app_100", "eager", "app_gc")
+        for v in ("sequential", "app", "app_idle", "app_hooks", "app_100", "eager", "app_gc")
     ]
     _bars(draw, 45 + PANEL_H, "All plugins ready (ms from process start)", ready, font, small)
     _frames(draw, 45 + 2 * PANEL_H, summary, font, small)

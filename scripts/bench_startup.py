@@ -62,7 +62,7 @@ APP_WINDOW_SIZE = (1200, 760)  # src/core/gui/app.py WINDOW_SIZE
 EXTRA_PLUGINS = 100
 APP_TIMEOUT_S = 120.0
 RSS_PERIOD_S = 0.02
-VARIANTS_GUI = ("bare", "app", "app_hooks", "app_100", "eager", "app_gc", "sequential")
+VARIANTS_GUI = ("bare", "app", "app_idle", "app_hooks", "app_100", "eager", "app_gc", "sequential")
 VARIANTS_HEADLESS = ("app", "app_100", "eager", "app_gc", "sequential")
 # Experiments (opt-in with --variants): the real app started through a bootstrap that turns one knob.
 EXPERIMENTS = {
@@ -70,6 +70,12 @@ EXPERIMENTS = {
     "app_si05": "sys.setswitchinterval(0.0005)",
     "app_pool1": "import src.core.controller as c; c.POOL_SIZE = 1",
     "app_pool2": "import src.core.controller as c; c.POOL_SIZE = 2",
+    # One plugin import at a time (the pool stays 4 threads for set-up and I/O).
+    "app_import1": (
+        "import src.core.controller as c, threading; lock = threading.Lock(); load = c._load; "
+        "exec('def one_at_a_time(spec):\\n    with lock:\\n        return load(spec)', globals()); "
+        "c._load = one_at_a_time"
+    ),
     # Start the warm-up (discovery and imports) when the first frame is up, not before the window opens.
     "app_defer": (
         "import src.core.controller as c, src.core.gui.frames as fr; pending = []; "
@@ -180,7 +186,7 @@ class RssSampler:
 def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLOPPY_") and k != "PYTHONPATH"}
     env.update(XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"), NO_PROXY="127.0.0.1")
-    env["SLOPPY_BENCH_CONTINUOUS"] = "1"  # the app renders every frame, like the bare window
+    env["SLOPPY_BENCH_CONTINUOUS"] = "1"  # the app renders every frame, like the bare window (not app_idle)
     env.update(extra or {})
     return env
 
@@ -400,8 +406,20 @@ def _names(choices: object) -> list[str]:
     return []
 
 
+def _frames_so_far(port: int) -> int | None:
+    """Frames the window has rendered (``/api/status`` frames.count: the GUI keeps the last 600)."""
+    with contextlib.suppress(urllib.error.URLError, OSError, ValueError, AttributeError, TypeError):
+        count = _http(port, "GET", "/api/status").get("frames", {}).get("count")
+        return count if isinstance(count, int) and count < GUI_KEEPS_FRAMES else None
+    return None
+
+
 def _time_one_switch(port: int, key: str, target: str) -> dict:
-    """POST the change, then poll ``/api/state`` until it shows (for a theme: applied by a GUI frame)."""
+    """POST the change, then poll ``/api/state`` until it shows (for a theme: applied by a GUI frame).
+
+    ``frames``: frames the window finished between the request and the state showing, an upper bound
+    (it includes the frames rendered while the HTTP requests travelled)."""
+    before = _frames_so_far(port)
     t0 = time.perf_counter()
     try:
         _http(port, "POST", "/api/state", {key: target})
@@ -414,7 +432,10 @@ def _time_one_switch(port: int, key: str, target: str) -> dict:
             return {"target": target, "error": "not in effect after 5 s"}
     except (urllib.error.URLError, OSError, ValueError) as e:
         return {"target": target, "error": str(e)}
-    return {"target": target, "ms": round((time.perf_counter() - t0) * 1000, 2), "post_ms": round(posted, 2)}
+    ms = round((time.perf_counter() - t0) * 1000, 2)
+    after = _frames_so_far(port)
+    frames = after - before if before is not None and after is not None else None
+    return {"target": target, "ms": ms, "post_ms": round(posted, 2), "frames": frames}
 
 
 # -- the whole benchmark -------------------------------------------------------
@@ -498,6 +519,8 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
         else:
             extra: dict[str, str] = {}
             args: list[str] = []
+            if variant == "app_idle":  # as shipped: hello_imgui idles when nothing happens
+                extra["SLOPPY_BENCH_CONTINUOUS"] = "0"
             if variant == "app_100":
                 extra["PYTHONPATH"] = str(noop)
             if variant == "eager":
@@ -560,6 +583,7 @@ def summarise(records: list[RunRecord], variants: tuple[str, ...]) -> dict:
     for key in ("provider", "theme"):
         summary.setdefault("switch", {})[key] = {
             "ms": spread([s.get(key, {}).get("ms") for s in switches]),
+            "frames": spread([s.get(key, {}).get("frames") for s in switches]),
             "errors": sorted({s.get(key, {}).get("error") for s in switches} - {None}),
         }
     return summary
@@ -581,6 +605,10 @@ PAIRS = (
     ("app_100", "bare", "first_frame_ms"),
     ("eager", "app", "first_frame_ms"),
     ("app", "sequential", "ready_ms"),
+    ("app_idle", "sequential", "ready_ms"),
+    ("app_idle", "app", "ready_ms"),
+    ("app_idle", "bare", "first_frame_ms"),
+    ("app_100", "app", "first_frame_ms"),
     ("app_gc", "app", "ready_ms"),
     ("app_100", "app", "ready_ms"),
     ("app_none", "bare", "first_frame_ms"),
@@ -603,6 +631,10 @@ def _frame_stats(frames: list[float]) -> dict:
     }
 
 
+def _per(ms: float | None, frame_ms: float | None) -> float | None:
+    return round(ms / frame_ms, 2) if ms is not None and frame_ms else None
+
+
 def targets(summary: dict) -> list[dict]:
     """Each target of issue 7 with its figure and whether it is met (None: not measured)."""
 
@@ -621,14 +653,17 @@ def targets(summary: dict) -> list[dict]:
         return round(value["median"], 3) if value else None
 
     bare_ff, app_ff = median("bare", "first_frame_ms"), median("app", "first_frame_ms")
+    # The warm-up's length is judged on the app as shipped (idling), when measured: rendering without
+    # idling takes CPU from the imports on two cores.
+    ready_variant = "app_idle" if median("app_idle", "ready_ms") is not None else "app"
     # (target, ratio of the pooled medians, median of the per-round ratios, limit). The per-round ratio
     # compares runs made one after the other, so load that drifts between rounds cancels: it decides "met".
     rows = [
         ("first frame / bare", ratio(app_ff, bare_ff), paired("app/bare first_frame_ms"), 1.10),
         (
-            "all ready / sequential imports",
-            ratio(median("app", "ready_ms"), median("sequential", "ready_ms")),
-            paired("app/sequential ready_ms"),
+            f"all ready ({ready_variant}) / sequential imports",
+            ratio(median(ready_variant, "ready_ms"), median("sequential", "ready_ms")),
+            paired(f"{ready_variant}/sequential ready_ms"),
             1.20,
         ),
         (
@@ -655,12 +690,23 @@ def targets(summary: dict) -> list[dict]:
         value = per_round if per_round is not None else pooled
         met = None if value is None else value <= limit
         out.append({"target": name, "value": value, "pooled": pooled, "limit": limit, "met": met})
-    one_frame = frame("bare", "p50")  # one frame of the yardstick window, same run
+    # "Within one frame": frames the window finished between the request and the new state showing
+    # (counted through /api/status; an upper bound). For reference, the time in app frames (its p50
+    # after the warm-up) and in bare-window frames.
+    app_frame = (summary.get("app_hooks", {}).get("steady_frames") or {}).get("p50")
+    bare_frame = frame("bare", "p50")
     for key in ("provider", "theme"):
-        worst = (summary.get("switch", {}).get(key, {}).get("ms") or {}).get("max")
-        frames = round(worst / one_frame, 2) if worst is not None and one_frame else None
-        met = None if frames is None else frames <= 1
-        out.append({"target": f"{key} switch, worst run, in bare p50 frames", "value": frames, "limit": 1, "met": met})
+        switch = summary.get("switch", {}).get(key, {})
+        counted = (switch.get("frames") or {}).get("max")
+        worst = (switch.get("ms") or {}).get("max")
+        rows = (
+            (f"{key} switch, worst run, frames counted (upper bound)", counted, 1),
+            (f"{key} switch, worst run, ms in app frames (p50 after warm-up)", _per(worst, app_frame), None),
+            (f"{key} switch, worst run, ms in bare-window frames (p50)", _per(worst, bare_frame), None),
+        )
+        for name, value, limit in rows:
+            met = None if value is None or limit is None else value <= limit
+            out.append({"target": name, "value": value, "pooled": None, "limit": limit, "met": met})
     steady = summary.get("app_hooks", {}).get("steady_frames", {})
     for key in ("p50", "p99"):
         value = ratio(steady.get(key), frame("bare", key))

@@ -78,11 +78,13 @@ def report(result: dict) -> str:
     if switch:
         lines += [
             "",
-            "| switch after the warm-up (Hook API → state shows it) | ms median (min–max) | errors |",
-            "|---|---|---|",
+            "| switch after the warm-up (Hook API → state shows it) | ms median (min–max) | frames elapsed | errors |",
+            "|---|---|---|---|",
         ]
         for key, s in switch.items():
-            lines.append(f"| {key} | {_ms(s['ms'])} | {'; '.join(s['errors']) or '–'} |")
+            frames = s.get("frames")
+            counted = f"{frames['median']:.0f} ({frames['min']:.0f}–{frames['max']:.0f})" if frames else "–"
+            lines.append(f"| {key} | {_ms(s['ms'])} | {counted} | {'; '.join(s['errors']) or '–'} |")
     paired = {k: v for k, v in summary.get("paired_ratios", {}).items() if v}
     if paired:
         lines += ["", "Paired ratios (the two variants of the same round; median (min–max) over rounds):", ""]

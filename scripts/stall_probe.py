@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument(
         "--freeze-without-collect",
         action="store_true",
-        help="end the paused warm-up with gc.freeze() only, skipping the controller's full gc.collect()",
+        help="skip any gc.collect() the controller makes (it no longer makes one after the warm-up)",
     )
     parser.add_argument("--disable", action="append", default=["hooks_web"])
     args = parser.parse_args()
