@@ -24,6 +24,8 @@ from src.plugins.palette.runner import DONE, WAITING
 from src.plugins.palette.window import SHORTCUT
 from tests.third_party import close_loop, greeter_source, write_distribution
 
+pytestmark = pytest.mark.own_process  # imgui runs in-process here: keep it out of the suite's process
+
 BUILTIN = set(discover().plugins)
 
 
