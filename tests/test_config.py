@@ -2,8 +2,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from src.core.config import Config, ConfigNotWritable, dumps, load_config
+from src.core.config import Config, ConfigNotWritable, load_config
+from src.core.toml_write import CannotPatch, dumps, patch
 
 
 def test_missing_file_gives_defaults_and_is_writable(tmp_path):
@@ -91,3 +94,82 @@ def test_the_readme_config_example_is_valid(tmp_path):
     assert config.problems == []
     assert config.disabled_plugins() == {"minimax"}
     assert config.provider_settings("openai")["base_url"].startswith("http://127.0.0.1")
+
+
+COMMENTED = """\
+# My Sloppy config -- keep these notes!
+[plugins]
+disabled = ["minimax"]  # minimax: no account yet
+warmup_timeout_s = 30
+
+[providers.openai]
+base_url = "http://127.0.0.1:9/v1"  # loopback test server
+"""
+
+
+def test_saving_keeps_the_users_comments_and_layout(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(COMMENTED)
+    config = load_config(path)
+    config.set_plugin_enabled("gemini", False)
+    config.set("ui", "theme", "nerv")
+    config.save()
+    text = path.read_text()
+    assert text.startswith("# My Sloppy config -- keep these notes!\n[plugins]\n")
+    assert 'disabled = ["gemini", "minimax"]  # minimax: no account yet' in text
+    assert 'base_url = "http://127.0.0.1:9/v1"  # loopback test server' in text
+    assert text.rstrip().endswith('[ui]\ntheme = "nerv"')
+    assert load_config(path).data == config.data
+    config.set_plugin_enabled("gemini", True)
+    config.set_plugin_enabled("minimax", True)
+    config.save()
+    assert "disabled = []  # minimax: no account yet" in path.read_text()
+
+
+def test_saving_keeps_edits_made_to_the_file_meanwhile(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(COMMENTED)
+    config = load_config(path)
+    path.write_text(COMMENTED + '\n[personas]\nterse = "One paragraph."  # added by hand\n')
+    config.set("ui", "theme", "nerv")
+    config.save()
+    again = load_config(path)
+    assert again.personas() == {"terse": "One paragraph."}
+    assert again.get("ui", "theme") == "nerv"
+    assert "# added by hand" in path.read_text()
+
+
+def test_a_file_broken_meanwhile_is_not_overwritten(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(COMMENTED)
+    config = load_config(path)
+    path.write_text("[plugins\n")
+    config.set("ui", "theme", "nerv")
+    with pytest.raises(ConfigNotWritable, match="edited and is now malformed"):
+        config.save()
+    assert path.read_text() == "[plugins\n"
+
+
+def test_a_layout_beyond_line_edits_is_rewritten_in_full(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('plugins = { disabled = ["a"] }\n')
+    config = load_config(path)
+    config.set_plugin_enabled("b", False)
+    config.save()
+    assert load_config(path).disabled_plugins() == {"a", "b"}
+
+
+_names = st.text(alphabet="abcxyz_-", min_size=1, max_size=6)
+_values = st.one_of(st.booleans(), st.integers(-5, 5), st.text(max_size=8), st.lists(st.text(max_size=4), max_size=3))
+_configs = st.dictionaries(_names, st.dictionaries(_names, _values, max_size=4), max_size=4)
+
+
+@given(old=_configs, new=_configs)
+def test_patching_any_config_into_any_other_reads_back_exactly(old, new):
+    text = "# a comment the user wrote\n" + dumps(old)
+    try:
+        patched = patch(text, old, new)
+    except CannotPatch:
+        return  # the caller then writes the file anew; never a wrong file
+    assert tomllib.loads(patched) == new
+    assert patched.startswith("# a comment the user wrote\n")

@@ -9,6 +9,7 @@ Writes are atomic.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from src.core.paths import atomic_write_text
+from src.core.toml_write import CannotPatch, apply_changes, dumps, patch
+
+log = logging.getLogger(__name__)
 
 DEFAULT_WARMUP_TIMEOUT_S = 30.0
 
@@ -38,6 +42,9 @@ class Config:
     data: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     writable: bool = True
+    # What was on disk when read (or last written), to edit it in place on save.
+    _text: str | None = field(default=None, repr=False)
+    _saved: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- plugins --
     def disabled_plugins(self) -> set[str]:
@@ -74,10 +81,38 @@ class Config:
         self.data.setdefault(section, {})[key] = value
 
     def save(self) -> None:
-        """Write atomically; refuses when the file on disk could not be read."""
+        """Write the changes made since reading, atomically, keeping the user's comments.
+
+        Only the keys this config changed are edited in the file's text. If the
+        file was edited meanwhile, those edits are kept and these changes laid
+        over them. Refuses when the file could not be read cleanly.
+        """
         if not self.writable:
             raise ConfigNotWritable(f"{self.path} was not read cleanly, so it is left untouched; fix it by hand first")
-        atomic_write_text(self.path, dumps(self.data))
+        disk_text, disk = self._read_current()
+        target = apply_changes(disk, self._saved, self.data)
+        text = dumps(target)
+        if disk_text is not None:
+            try:
+                text = patch(disk_text, disk, target)
+            except CannotPatch as e:
+                log.warning("rewriting %s in full (%s): its comments are not kept", self.path, e)
+        atomic_write_text(self.path, text)
+        self.data, self._text, self._saved = target, text, copy.deepcopy(target)
+
+    def _read_current(self) -> tuple[str | None, dict[str, Any]]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None, {}
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigNotWritable(f"cannot read {self.path} before saving ({e}); nothing was written") from e
+        if text == self._text:
+            return text, copy.deepcopy(self._saved)
+        try:
+            return text, tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigNotWritable(f"{self.path} was edited and is now malformed ({e}); nothing was written") from e
 
 
 class ConfigNotWritable(RuntimeError):
@@ -102,6 +137,7 @@ def load_config(path: Path) -> Config:
         config.writable = False
         return config
     config.data = _validated(data, path, config.problems)
+    config._text, config._saved = raw, copy.deepcopy(config.data)
     if config.problems:
         config.writable = False
     return config
@@ -154,48 +190,3 @@ def _type_name(t: type) -> str:
 def env_disabled_plugins() -> set[str]:
     """Names in ``SLOPPY_DISABLE_PLUGINS=a,b``."""
     return {n.strip() for n in os.environ.get("SLOPPY_DISABLE_PLUGINS", "").split(",") if n.strip()}
-
-
-# -- A small TOML writer for the config's own shape ---------------------------
-
-
-def dumps(data: dict[str, Any]) -> str:
-    """Serialise tables of scalars, lists and nested tables (all the config holds)."""
-    lines: list[str] = []
-    _dump_table(data, [], lines)
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _dump_table(table: dict[str, Any], prefix: list[str], lines: list[str]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    tables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    if prefix and (scalars or not tables):
-        lines.append("")
-        lines.append("[" + ".".join(_key(k) for k in prefix) + "]")
-    for key, value in scalars.items():
-        lines.append(f"{_key(key)} = {_value(value)}")
-    for key, value in tables.items():
-        _dump_table(value, [*prefix, key], lines)
-
-
-def _key(key: str) -> str:
-    bare = key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
-    return key if bare else _string(key)
-
-
-def _string(s: str) -> str:
-    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
-    out = "".join(c if ord(c) >= 0x20 and ord(c) != 0x7F else f"\\u{ord(c):04x}" for c in out)
-    return f'"{out}"'
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to the config")
