@@ -139,6 +139,19 @@ def test_unknown_plugin_in_config_is_a_warning(sloppy_cmd, plugin_env):
     assert "config names plugin 'ghost', which is not installed" in result.stderr
 
 
+def test_typos_in_plugin_names_and_config_paths_are_warnings(sloppy_cmd, plugin_env, tmp_path):
+    env = plugin_env([good_plugin("fine"), good_plugin("other")])
+    env["SLOPPY_DISABLE_PLUGINS"] += " other"  # spaces separate names too
+    missing = tmp_path / "nowhere" / "config.toml"
+    result = run([*sloppy_cmd, "--list-plugins", "--disable", "fnie", "--config", str(missing)], env=env)
+    assert result.returncode == 0
+    assert "--disable names plugin 'fnie', which is not installed" in result.stderr
+    assert f"--config {missing} does not exist" in result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    assert "disabled" in lines["other"] and "ready" in lines["fine"]
+    assert not missing.exists()
+
+
 def test_logs_go_to_the_user_log_dir(sloppy_cmd, plugin_env, isolated_env):
     env = plugin_env([good_plugin("fine")])
     assert run([*sloppy_cmd, "--list-plugins"], env=env).returncode == 0

@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
         setup_logging(args.verbose)
     with profiler.phase("config.load"):
         config = load_config(args.config or default_config_path())
+    if args.config and not args.config.exists():
+        log.warning("--config %s does not exist; using defaults (it is created when a setting is saved)", args.config)
     for problem in config.problems:
         log.warning("%s", problem)
 

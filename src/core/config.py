@@ -188,5 +188,5 @@ def _type_name(t: type) -> str:
 
 
 def env_disabled_plugins() -> set[str]:
-    """Names in ``SLOPPY_DISABLE_PLUGINS=a,b``."""
-    return {n.strip() for n in os.environ.get("SLOPPY_DISABLE_PLUGINS", "").split(",") if n.strip()}
+    """Names in ``SLOPPY_DISABLE_PLUGINS``, separated by commas and/or spaces (``a,b`` or ``a b``)."""
+    return set(os.environ.get("SLOPPY_DISABLE_PLUGINS", "").replace(",", " ").split())

@@ -253,9 +253,14 @@ class AppController:
         return self._disabled_kinds.get(info.kind)
 
     def _begin_warmup(self, catalog: Catalog) -> None:  # writer
-        unknown = self.config.disabled_plugins() - set(catalog.plugins)
-        for name in sorted(unknown):
-            log.warning("config names plugin %r, which is not installed; ignored", name)
+        installed = set(catalog.plugins)
+        for source, names in (
+            ("config", self.config.disabled_plugins()),
+            ("--disable", self._cli_disabled),
+            ("SLOPPY_DISABLE_PLUGINS", env_disabled_plugins()),
+        ):
+            for name in sorted(names - installed):
+                log.warning("%s names plugin %r, which is not installed; ignored", source, name)
         with self._lock:
             self._catalog = catalog
             for info in catalog.plugins.values():
