@@ -12,6 +12,7 @@ from pathlib import Path
 
 from src.core import __version__
 from src.core.chat import ChatSession
+from src.core.commands import Command
 from src.core.config import load_config
 from src.core.controller import AppController
 from src.core.gui.appearance import Appearance
@@ -134,6 +135,7 @@ def _run_headless(controller: AppController, args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    controller.add_contributions("commands", "core", [Command("app.quit", "Quit Sloppy", lambda _c: stop.set())])
     _start(controller, args)
     log.info("running headless; stop with Ctrl+C")
     while not stop.wait(0.5):

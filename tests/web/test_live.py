@@ -44,6 +44,16 @@ def test_headless_app_stops_on_sigterm_and_frees_its_port(sloppy_cmd, tmp_path):
     assert not (tmp_path / "hook_port").exists()
 
 
+def test_headless_app_quits_through_the_api(sloppy_cmd, tmp_path):
+    app = start_app(sloppy_cmd, tmp_path, [*LEAN, "--headless"])
+    try:
+        assert "app.quit" in {c["id"] for c in app.http.get("/api/commands").json()["commands"]}
+        assert app.http.post("/api/commands/app.quit", timeout=5).status_code == 200
+        assert app.proc.wait(10) == 0
+    finally:
+        stop_app(app.proc)
+
+
 @pytest.mark.parametrize("live_gui", ["gui"], indirect=True)
 def test_gui_screenshot_is_a_png_of_the_window(live_gui):
     assert live_gui.http.get("/api/warmup_wait?timeout=30").json()["done"] is True
