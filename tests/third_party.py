@@ -22,7 +22,7 @@ HERE = Path(__file__).parent
 GREETING_FILE = HERE / "greeted.txt"
 GATE = HERE / "gate"  # when the distribution is gated, the import waits for this file (a slow plugin)
 if {gated!r}:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not GATE.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     if "fail" in (GATE.read_text() if GATE.exists() else "fail"):
