@@ -96,3 +96,54 @@ def display():
 def sloppy_cmd():
     """The command that starts the app with the project's interpreter."""
     return [sys.executable, str(ROOT / "sloppy.py")]
+
+
+# -- Tests that run imgui inside the test process ------------------------------
+
+IN_OWN_PROCESS = "SLOPPY_TEST_IN_OWN_PROCESS"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "own_process: run this test in a fresh pytest process. For tests that open an imgui window "
+        "in-process: the native objects they leave behind must not be finalised later, on another "
+        "test's thread, with no imgui context (that crashes the whole run).",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    if item.get_closest_marker("own_process") is None or os.environ.get(IN_OWN_PROCESS):
+        return None
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=-rs", item.nodeid],
+        cwd=ROOT,
+        env={**os.environ, IN_OWN_PROCESS: "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = (proc.stdout + proc.stderr)[-8000:]
+    skipped = proc.returncode == 0 and " skipped" in proc.stdout and " passed" not in proc.stdout
+    if proc.returncode == 0:
+        outcome, longrepr = (
+            ("skipped", (str(item.path), item.location[1] or 0, output)) if skipped else ("passed", None)
+        )
+    else:
+        outcome, longrepr = "failed", f"the test failed in its own process (exit {proc.returncode}):\n{output}"
+    report = pytest.TestReport(
+        nodeid=item.nodeid,
+        location=item.location,
+        keywords={k: 1 for k in item.keywords},
+        outcome=outcome,
+        longrepr=longrepr,
+        when="call",
+        duration=time.monotonic() - started,
+    )
+    item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True

@@ -174,5 +174,6 @@ def test_changes_made_before_the_discussion_loads_are_saved(tmp_path, fake, proj
         assert chat.snapshot().context == (("main.py", 12),)
     finally:
         controller.shutdown(3.0)
+        controller.loop.close()
     with running_app(tmp_path, config(fake), project=project, only=()) as app:
         assert app.chat.snapshot().context == (("main.py", 12),)

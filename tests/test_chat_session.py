@@ -166,3 +166,15 @@ def test_an_untouched_project_gets_no_discussion_file(tmp_path, project):
     with running_app(tmp_path, project=project, only=()) as app:
         assert app.chat.snapshot().loaded
     assert not (project / ".sloppy").exists()
+
+
+def test_a_snapshot_serialises_to_json(tmp_path, project):
+    with running_app(tmp_path, project=project, only=()) as app:
+        app.chat.add_context("README.md")
+        app.chat.send("hi")
+        assert app.chat.wait_idle(5)
+        data = json.loads(json.dumps(app.chat.snapshot().to_dict()))
+        assert data["context"] == [{"path": "README.md", "chars": 25}]
+        assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+        assert data["messages"][0]["context"] == ["README.md"]
+        assert data["version"] == app.chat.snapshot().version and data["loaded"] is True

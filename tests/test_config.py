@@ -1,4 +1,5 @@
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,14 @@ def test_save_is_atomic_and_round_trips(tmp_path):
 def test_dumps_output_is_valid_toml_for_awkward_strings():
     data = {"personas": {"odd key": 'tab\there \\ "q" \x01 é'}, "plugins": {"disabled": ["a", "b"]}}
     assert tomllib.loads(dumps(data)) == data
+
+
+def test_the_readme_config_example_is_valid(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text(example)
+    config = load_config(path)
+    assert config.problems == []
+    assert config.disabled_plugins() == {"minimax"}
+    assert config.provider_settings("openai")["base_url"].startswith("http://127.0.0.1")

@@ -14,6 +14,8 @@ from imgui_bundle import hello_imgui, imgui, immapp
 from src.plugins.themes.effects import GRID_STEP, sweep_position
 from src.plugins.themes.nerv import NervTheme
 
+pytestmark = pytest.mark.own_process  # imgui runs in-process here: keep it out of the suite's process
+
 SIZE = (640, 400)
 FRAMES = 12
 

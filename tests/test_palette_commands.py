@@ -23,7 +23,7 @@ from src.plugins.palette.entries import FAILED, LOADING, READY, PaletteEntry, fu
 from src.plugins.palette.runner import DONE, WAITING
 from src.plugins.palette.runner import FAILED as RUN_FAILED
 from src.plugins.palette.window import _unique_labels
-from tests.third_party import greeter_source, write_distribution
+from tests.third_party import close_loop, greeter_source, write_distribution
 
 BUILTIN = set(discover().plugins)
 
@@ -65,6 +65,7 @@ def start_controller(tmp_path):
     yield start
     for controller in started:
         controller.shutdown(timeout=2.0)
+        close_loop(controller)
 
 
 def _wait_state(controller: AppController, name: str, state: State, timeout: float = 10.0) -> None:

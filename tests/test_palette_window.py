@@ -22,7 +22,9 @@ from src.core.warmup import State
 from src.plugins.palette import plugin as palette_plugin
 from src.plugins.palette.runner import DONE, WAITING
 from src.plugins.palette.window import SHORTCUT
-from tests.third_party import greeter_source, write_distribution
+from tests.third_party import close_loop, greeter_source, write_distribution
+
+pytestmark = pytest.mark.own_process  # imgui runs in-process here: keep it out of the suite's process
 
 BUILTIN = set(discover().plugins)
 
@@ -54,6 +56,7 @@ def controller(tmp_path, gated_greeter):
     assert states.get("greeter") is State.IMPORTING, states
     yield controller
     controller.shutdown(timeout=2.0)
+    close_loop(controller)
 
 
 class ChatBox:

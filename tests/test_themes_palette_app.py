@@ -18,15 +18,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.themes_gui.scenarios import GATE_ENV
+from tests.themes_gui.scenarios import GATE_ENV, PORT_FILE_ENV
 from tests.third_party import ROOT, greeter_source, write_distribution
 
 DRIVER = ROOT / "tests" / "themes_gui" / "driver.py"
 PROVIDERS = ("anthropic", "openai", "gemini", "deepseek", "minimax")
 
 
-def run_scenario(name: str, out: Path, config: Path, env: dict[str, str] | None = None) -> dict:
-    args = [sys.executable, str(DRIVER), name, str(out), "--config", str(config)]
+def run_scenario(
+    name: str, out: Path, config: Path, env: dict[str, str] | None = None, extra_args: list[str] | None = None
+) -> dict:
+    args = [sys.executable, str(DRIVER), name, str(out), "--config", str(config), *(extra_args or [])]
     for provider in PROVIDERS:  # not needed here, and they cost seconds to import
         args += ["--disable", provider]
     proc = subprocess.run(
@@ -58,17 +60,37 @@ def _hazard_box(img: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def theme_run(tmp_path_factory, display):
     home = tmp_path_factory.mktemp("theme_home")
-    env = {"XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state")}
+    env = {
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        PORT_FILE_ENV: str(home / "hook_port"),
+    }
     out = home / "out"
-    return run_scenario("theme_switch", out, home / "config.toml", env), out, home / "config.toml"
+    hooks = ["--enable-test-hooks", "--hook-port", "0"]
+    return run_scenario("theme_switch", out, home / "config.toml", env, hooks), out, home / "config.toml"
 
 
-def test_theme_switches_through_menu_palette_and_api(theme_run):
+def test_theme_switches_through_menu_palette_and_hook_api(theme_run):
     result, _, _ = theme_run
     assert result["start"] == "default"
     assert result["after_menu"] == "nerv"
     assert result["after_palette"] == "default"
+    status, state = result["api_state"]
+    assert status == 200 and state["theme_requested"] == "nerv"
+    assert state["themes"]["nerv"] == "NERV"
     assert result["after_api"] == "nerv"
+
+
+def test_hook_api_refuses_an_unknown_theme_and_lists_the_plugins_commands(theme_run):
+    result, _, _ = theme_run
+    status, body = result["api_unknown_theme"]
+    assert status in (404, 422) and "no-such-theme" in json.dumps(body)
+    status, body = result["api_commands"]
+    rows = {row["id"]: row for row in body["commands"]}
+    assert status == 200
+    assert rows["nerv.effects"]["plugin"] == "nerv"
+    assert rows["palette.open"]["plugin"] == "palette"
+    assert "theme.nerv" in rows
 
 
 def test_theme_choice_is_persisted_in_the_config(theme_run):
@@ -128,3 +150,36 @@ def test_palette_lists_runs_and_waits_for_a_third_party_plugin(tmp_path, display
     waiting, opened = _image(tmp_path / "out" / "waiting.png"), _image(tmp_path / "out" / "palette_open.png")
     w = waiting.shape[1]
     assert not np.array_equal(waiting[20:60, w // 4 : 3 * w // 4], opened[20:60, w // 4 : 3 * w // 4])
+
+
+BROKEN_THEME = """raise ImportError("the broken theme lost its colours")
+"""
+
+
+def test_a_failed_theme_plugin_keeps_the_current_theme_and_says_why(tmp_path, display):
+    site = write_distribution(
+        tmp_path / "site",
+        dist="sloppy-broken-theme",
+        plugins={"brokentheme": "sloppy_broken_theme"},
+        kinds={"brokentheme": "theme"},
+        commands={"brokentheme:theme.broken": "Theme: Broken"},
+        modules={"sloppy_broken_theme": BROKEN_THEME},
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    result = run_scenario("failed_theme_plugin", tmp_path / "out", tmp_path / "config.toml", env)
+
+    assert "Theme: Broken  (plugin failed)" in result["labels"]  # declared, so listed, and marked
+    assert result["run_state"] == "failed"
+    assert "plugin 'brokentheme' failed" in result["run_text"]
+    assert "the broken theme lost its colours" in result["run_text"]
+    assert result["theme_before"] == result["theme_after"] == "default"
+    assert "broken" not in result["available"]
+
+
+def test_a_saved_nerv_theme_follows_the_default_first_frame(tmp_path, display):
+    config = tmp_path / "config.toml"
+    config.write_text('[ui]\ntheme = "nerv"\n', encoding="utf-8")
+    result = run_scenario("nerv_remembered", tmp_path / "out", config)
+
+    assert result["themes_applied"] == ["default", "nerv"]
+    assert _amber(_image(tmp_path / "out" / "nerv_from_config.png")).sum() > 5000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 import time
@@ -311,3 +312,21 @@ def test_pool_threads_are_named_and_counted(start):
     assert status["size"] == 4
     assert status["threads"] and all(t.startswith("controller-io-") for t in status["threads"])
     assert status["busy"] == 0 and status["queued"] == 0
+
+
+def test_shutdown_releases_the_controllers_file_descriptors(tmp_path):
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    config = Config(path=tmp_path / "config.toml")
+    config.data["plugins"] = {"disabled": BUILTINS}
+    warm = AppController(config)  # warm the imports this test is not about
+    warm.start()
+    assert warm.wait_for_warmup(10) and warm.shutdown(timeout=2)
+    before = open_fds()
+    for _ in range(20):
+        controller = AppController(config)
+        controller.start()
+        assert controller.wait_for_warmup(10)
+        assert controller.shutdown(timeout=2)
+    assert open_fds() - before < 10

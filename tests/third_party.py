@@ -73,3 +73,9 @@ def write_distribution(
     for module, source in modules.items():
         (root / f"{module}.py").write_text(source, encoding="utf-8")
     return root
+
+
+def close_loop(controller) -> None:
+    """Close a shut-down controller's event loop (its selector and self-pipe), so test runs do not leak descriptors."""
+    if not controller.loop.is_running() and not controller.loop.is_closed():
+        controller.loop.close()

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="PORT",
-        help=f"Hook API port (default {DEFAULT_HOOK_PORT}; 0 picks a free one)",
+        help=f"Hook API port (default: [web] port in the config, else {DEFAULT_HOOK_PORT}; 0 picks a free one)",
     )
     p.add_argument("--startuptime", type=Path, metavar="FILE", help="write start-up phases and plugin timings to FILE")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
         disabled_kinds=None if web else {"web": WEB_OFF},
         options={
             "web_host": args.web_host or "127.0.0.1",
-            "hook_port": args.hook_port if args.hook_port is not None else DEFAULT_HOOK_PORT,
+            "hook_port": args.hook_port,  # None: the config's [web] port, else the Hook API's default
             "test_hooks": args.enable_test_hooks,
             "project": (args.project or Path.cwd()).resolve(),
             "headless": args.headless or args.list_plugins,

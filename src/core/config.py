@@ -24,7 +24,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "plugins": {"disabled": (list,), "enabled": (list,), "warmup_timeout_s": (int, float), "pause_gc": (bool,)},
     "provider": {"default": (str,), "model": (str,), "persona": (str,)},
     "ui": {"theme": (str,)},
-    "web": {"host": (str,), "port": (int,), "api_key_env": (str,)},
+    "web": {"port": (int,), "api_key_env": (str,)},
 }
 # Tables whose keys are free-form names, each holding a table or a string.
 _OPEN_TABLES = {"providers": dict, "personas": str}

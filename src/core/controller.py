@@ -104,7 +104,8 @@ class AppController:
         self._stopping = False
 
         self._thread_ids = itertools.count(1)
-        self._pool_stats = {"submitted": 0, "completed": 0, "busy": 0}
+        # "warming": pool jobs importing a plugin; shutdown need not wait for them.
+        self._pool_stats = {"submitted": 0, "completed": 0, "busy": 0, "warming": 0}
         self._pool = cf.ThreadPoolExecutor(max_workers=POOL_SIZE, initializer=self._name_pool_thread)
         self.loop = asyncio.new_event_loop()
         self._loop_thread = threading.Thread(target=self._run_loop, name="controller-async", daemon=True)
@@ -116,7 +117,21 @@ class AppController:
 
     def _run_loop(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
+        try:
+            self.loop.run_forever()
+        finally:
+            # Stopped by shutdown(): let short tasks (clients closing) finish,
+            # cancel the rest (streams close their connections on cancel),
+            # then release the loop's file descriptors.
+            tasks = asyncio.all_tasks(self.loop)
+            if tasks:
+                _, pending = self.loop.run_until_complete(asyncio.wait(tasks, timeout=0.3))
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    self.loop.run_until_complete(asyncio.wait(pending, timeout=0.5))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
 
     def submit_io(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
         """Run ``fn(*args)`` on the shared pool."""
@@ -153,16 +168,22 @@ class AppController:
         """Run ``fn(*args)`` on the writer thread, soon; do not wait."""
         if self.on_writer():
             fn(*args)
-        elif not self.loop.is_closed():
+            return
+        try:
             self.loop.call_soon_threadsafe(self._run_posted, fn, args, None)
+        except RuntimeError:  # the loop is closed: the app is shutting down
+            log.debug("dropped a job posted after shutdown: %r", fn)
 
     def call_on_writer(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
         """Run ``fn(*args)`` on the writer thread; a future of its result."""
         future: cf.Future = cf.Future()
         if self.on_writer():
             self._run_posted(fn, args, future)
-        else:
+            return future
+        try:
             self.loop.call_soon_threadsafe(self._run_posted, fn, args, future)
+        except RuntimeError as e:  # the loop is closed: the app is shutting down
+            future.set_exception(RuntimeError(f"the controller is shut down: {e}"))
         return future
 
     @staticmethod
@@ -274,6 +295,15 @@ class AppController:
         self.loop.call_later(self.config.warmup_timeout_s(), self._check_timeout, info.name, attempt)
 
     def _warm(self, info: PluginInfo, attempt: int) -> None:  # pool
+        with self._lock:
+            self._pool_stats["warming"] += 1
+        try:
+            self._warm_plugin(info, attempt)
+        finally:
+            with self._lock:
+                self._pool_stats["warming"] -= 1
+
+    def _warm_plugin(self, info: PluginInfo, attempt: int) -> None:  # pool
         name = info.name
         self.post(self._set_importing, name, attempt, threading.current_thread().name, self.profiler.now_ms())
         t0 = time.perf_counter()
@@ -282,7 +312,7 @@ class AppController:
             plugin = _load(info.module)
             import_ms = (time.perf_counter() - t0) * 1000
             stage = "registration"
-            self.call_on_writer(self._register, name, plugin, attempt).result()
+            self._wait_for_writer(self.call_on_writer(self._register, name, plugin, attempt))
             stage = "sloppy_plugin_setup"
             _call_own(self.pm, plugin, "sloppy_plugin_setup", controller=self)
             contributions = {}
@@ -294,6 +324,15 @@ class AppController:
             return
         duration = (time.perf_counter() - t0) * 1000
         self.post(self._set_ready, name, attempt, plugin, contributions, import_ms, duration)
+
+    def _wait_for_writer(self, future: cf.Future) -> Any:  # pool
+        """The writer's answer; gives up when the app shuts down meanwhile."""
+        while True:
+            try:
+                return future.result(timeout=0.2)
+            except cf.TimeoutError:
+                if self._stopping:
+                    raise RuntimeError("the app is shutting down") from None
 
     def _current(self, name: str, attempt: int) -> PluginStatus | None:
         status = self._statuses.get(name)
@@ -592,9 +631,12 @@ class AppController:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._loop_thread.join(max(0.1, deadline - time.monotonic()))
         self._pool.shutdown(wait=False, cancel_futures=True)
+        # Wait for jobs that may be saving the user's work; a plugin import
+        # still running holds nothing of theirs and is not waited for.
         while time.monotonic() < deadline:
-            if self.pool_status()["busy"] == 0:
-                break
+            with self._lock:
+                if self._pool_stats["busy"] <= self._pool_stats["warming"]:
+                    break
             time.sleep(0.02)
         if self._gc_paused:
             gc.enable()

@@ -49,6 +49,8 @@ def running_app(
         yield controller
     finally:
         controller.shutdown(timeout=3.0)
+        if not controller.loop.is_running():
+            controller.loop.close()  # its selector and self-pipe: a long test run must not run out of descriptors
 
 
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.01) -> bool:

@@ -16,7 +16,7 @@ HTTP/1.0 request gets a plain body that ends when the connection closes).
 from __future__ import annotations
 
 import json
-import select
+import selectors
 import socket
 import threading
 import time
@@ -253,9 +253,15 @@ class FakeProviderServer:
                 """Say nothing until the client hangs up (or MAX_SILENCE_S)."""
                 deadline = time.monotonic() + MAX_SILENCE_S
                 sock = self.connection
+                # selectors (epoll), not select(): a busy test process may hold descriptors above 1024.
+                with selectors.DefaultSelector() as selector:
+                    selector.register(sock, selectors.EVENT_READ)
+                    self._wait_for_hangup(selector, sock, deadline)
+                self.close_connection = True
+
+            def _wait_for_hangup(self, selector: selectors.BaseSelector, sock: socket.socket, deadline: float) -> None:
                 while time.monotonic() < deadline:
-                    readable, _, _ = select.select([sock], [], [], 0.02)
-                    if readable:
+                    if selector.select(0.02):
                         try:
                             if sock.recv(1, socket.MSG_PEEK) == b"":
                                 server._hung_up()
@@ -263,7 +269,6 @@ class FakeProviderServer:
                         except OSError:
                             server._hung_up()
                             break
-                self.close_connection = True
 
         return Handler
 

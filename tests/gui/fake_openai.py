@@ -15,11 +15,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
+FAIL_401 = "[answer 401]"  # a message containing this gets OpenAI's wrong-key error
+
 
 class FakeOpenAI:
-    def __init__(self, answer_chunks: list[str]) -> None:
+    def __init__(self, answer_chunks: list[str], delay_s: float = 0.02) -> None:
         self.answer_chunks = answer_chunks
+        self.delay_s = delay_s
         self.requests: list[dict] = []
+        self.disconnects = 0  # streams the client closed early (a cancelled answer)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,24 +38,39 @@ class FakeOpenAI:
                 if self.path.split("?")[0] != "/v1/chat/completions":
                     self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
                     return
+                if FAIL_401 in json.dumps(body.get("messages", [])):
+                    message = "Incorrect API key provided: test-key."
+                    self._json(
+                        401, {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}}
+                    )
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream; charset=utf-8")
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Connection", "close")
                 self.end_headers()
                 model = body.get("model", "")
+                self.close_connection = True
                 for i, text in enumerate(fake.answer_chunks):
                     delta = {"role": "assistant", "content": text} if i == 0 else {"content": text}
-                    self._event(_chunk(model, delta, None))
-                    time.sleep(0.02)
-                self._event(_chunk(model, {}, "stop"))
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-                self.close_connection = True
+                    if not self._event(_chunk(model, delta, None)):
+                        return
+                    time.sleep(fake.delay_s)
+                if self._event(_chunk(model, {}, "stop")):
+                    self._send(b"data: [DONE]\n\n")
 
-            def _event(self, payload: dict) -> None:
-                self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
-                self.wfile.flush()
+            def _event(self, payload: dict) -> bool:
+                return self._send(b"data: " + json.dumps(payload).encode() + b"\n\n")
+
+            def _send(self, data: bytes) -> bool:
+                """False once the client has gone (a cancelled answer)."""
+                try:
+                    self.wfile.write(data)
+                    self.wfile.flush()
+                    return True
+                except (BrokenPipeError, ConnectionResetError):
+                    fake.disconnects += 1
+                    return False
 
             def _json(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload).encode()

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SLOW = '''"""Takes a while to import, like an SDK (SLOPPYTEST_SLOW_S seconds, default 1)."""
+SLOW = '''"""Takes a while to import, like an SDK: SLOPPYTEST_SLOW_S seconds (default 1), or until the file
+SLOPPYTEST_GATE names exists (a test opens the gate when it has done what it wanted to do while warming)."""
 import os
 import time
 
-time.sleep(float(os.environ.get("SLOPPYTEST_SLOW_S", "1.0")))
+gate = os.environ.get("SLOPPYTEST_GATE")
+if gate:
+    deadline = time.monotonic() + 120
+    while not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.05)
+else:
+    time.sleep(float(os.environ.get("SLOPPYTEST_SLOW_S", "1.0")))
 '''
 
 BROKEN = '''"""Fails at import, as a plugin with a missing dependency does."""
@@ -117,6 +124,25 @@ def sloppy_gui_frame(gui):
     raise RuntimeError("this plugin cannot draw")
 '''
 
+BAD_PROVIDER = '''"""A provider whose label raises: the Providers panel must survive it."""
+from src.core import hookimpl
+
+
+class Broken:
+    name = "broken_provider"
+    models = ["m"]
+    default_model = "m"
+
+    @property
+    def label(self):
+        raise RuntimeError("label exploded")
+
+
+@hookimpl
+def sloppy_register_providers(register):
+    register(Broken())
+'''
+
 SOURCES = {
     "sloppytest_slow": SLOW,
     "sloppytest_broken": BROKEN,
@@ -125,6 +151,7 @@ SOURCES = {
     "sloppytest_theme": THEME,
     "sloppytest_draws": DRAWS,
     "sloppytest_badframe": BAD_FRAME,
+    "sloppytest_badprovider": BAD_PROVIDER,
 }
 KINDS = {
     "sloppytest_slow": "tool",
@@ -134,6 +161,7 @@ KINDS = {
     "sloppytest_theme": "theme",
     "sloppytest_draws": "tool",
     "sloppytest_badframe": "tool",
+    "sloppytest_badprovider": "provider",
 }
 
 

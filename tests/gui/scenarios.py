@@ -9,6 +9,7 @@ asserts on that file and on the screenshots.
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -88,6 +89,7 @@ def screenshot_from_pool(ctx: Any, gui: Any, path: Path) -> None:
 
 def warmup_to_ready(ctx: Any, gui: Any, result: dict) -> None:
     """The indicator runs to its end state; the toast shows and is dismissed."""
+    _open_gate_when(ctx, lambda: gui.indicator.phase.value == "warming")
     wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
     wait_until(ctx, lambda: gui.toasts.current is not None, 5.0, "the toast")
     result["toast_visible"] = True
@@ -128,6 +130,7 @@ def chat_send(ctx: Any, gui: Any, result: dict) -> None:
     ctx.key_chars("Hello fake, please answer in markdown")
     result["typed_while"] = gui.indicator.phase.value
     result["typed_at_frame"] = [gui.clock.swaps, gui.indicator.label]
+    _open_gate_when(ctx, lambda: True)
     wait_until(ctx, lambda: len(chat.snapshot().context) == 1, 10.0, "the context file")
     result["context"] = [list(item) for item in chat.snapshot().context]
     ctx.set_ref("//Context")
@@ -135,10 +138,20 @@ def chat_send(ctx: Any, gui: Any, result: dict) -> None:
     ctx.item_click("Browse…")
     ctx.yield_(3)
     result["file_dialog_open"] = _window_shown(FILE_DIALOG)
+    capture(ctx, out / "file-dialog.png")
     ctx.set_ref(f"//{FILE_DIALOG}")
     ctx.item_click("Cancel")
     ctx.yield_(3)
     result["file_dialog_closed"] = not _window_shown(FILE_DIALOG)
+    # Again, and pick a file this time.
+    ctx.set_ref("//Context")
+    ctx.item_click("Browse…")
+    ctx.yield_(3)
+    ctx.set_ref(f"//{FILE_DIALOG}")
+    ctx.item_click("**/extra.txt")
+    ctx.item_click("Open")
+    wait_until(ctx, lambda: len(chat.snapshot().context) == 2, 10.0, "the file picked in the dialog")
+    result["context_after_dialog"] = sorted(path for path, _ in chat.snapshot().context)
 
     wait_until(ctx, lambda: _providers_ready(gui), 30.0, "the fake providers")
     ctx.set_ref("//Providers")
@@ -243,6 +256,14 @@ def quit_while_hanging(ctx: Any, gui: Any, result: dict) -> None:
 FILE_DIALOG = "Add context files###sloppy.context.open"
 
 
+def _open_gate_when(ctx: Any, condition: Callable[[], bool]) -> None:
+    """Let the gated slow plugin (SLOPPYTEST_GATE) finish its import once ``condition`` holds."""
+    gate = os.environ.get("SLOPPYTEST_GATE")
+    if gate:
+        wait_until(ctx, condition, 30.0, "the moment to open the gate")
+        Path(gate).touch()
+
+
 def _window_shown(name: str) -> bool:
     window = imgui.internal.find_window_by_name(name)
     return window is not None and window.was_active
@@ -278,7 +299,7 @@ def themes_frames_commands(ctx: Any, gui: Any, result: dict) -> None:
     result["drawn_frames"] = len(drawn)
     result["drawn_window"] = ctx.window_info("//Drawn by a plugin").window is not None
     result["bad_frame_calls"] = len(controller.require("sloppytest_badframe").CALLS)
-    result["broken_frames"] = dict(gui._broken_frames)
+    result["broken_frames"] = dict(gui.plugin_frames.broken)
 
     commands = controller.commands()
     result["commands"] = sorted(commands)
@@ -306,3 +327,48 @@ def quit_with_file_dialog_open(ctx: Any, gui: Any, result: dict) -> None:
     result["file_dialog_open"] = _window_shown(FILE_DIALOG)
     ctx.set_ref("//##MainMenuBar")
     ctx.menu_click("File/Quit")
+
+
+def panel_error(ctx: Any, gui: Any, result: dict) -> None:
+    """A provider object that raises: its panel shows the error, the rest of the window carries on."""
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(5)
+    swaps = gui.clock.swaps
+    ctx.yield_(5)
+    result["frames_went_on"] = gui.clock.swaps > swaps
+    result["part_errors"] = dict(gui.guard.errors)
+    capture(ctx, Path(result["out"]) / "panel-error.png")
+
+
+def _send_text(ctx: Any, text: str) -> None:
+    ctx.set_ref("//Message")
+    ctx.item_click("##message")
+    ctx.key_chars(text)
+    ctx.key_press(imgui.Key.mod_ctrl | imgui.Key.enter)
+
+
+def chat_cancel_and_error(ctx: Any, gui: Any, result: dict) -> None:
+    """Cancel a streaming answer with the Cancel button; a provider error shows in the discussion."""
+    out = Path(result["out"])
+    chat = gui.controller.chat
+    result["chat_available"] = chat is not None
+    if chat is None:
+        return
+    wait_until(ctx, lambda: _providers_ready(gui) and chat.snapshot().provider, 30.0, "a provider")
+    _send_text(ctx, "Tell me a long story")
+    wait_until(ctx, lambda: len(chat.snapshot().messages) >= 2 and chat.snapshot().messages[-1].content, 15.0, "text")
+    result["busy_while_streaming"] = chat.snapshot().busy
+    ctx.set_ref("//Message")
+    ctx.item_click("Cancel")
+    wait_until(ctx, lambda: not chat.snapshot().busy, 10.0, "the cancel")
+    cancelled = chat.snapshot().messages[-1]
+    result["cancelled"] = {"state": cancelled.state, "content": cancelled.content}
+
+    _send_text(ctx, "Now fail please [answer 401]")
+    wait_until(
+        ctx, lambda: chat.snapshot().messages[-1].role == "assistant" and not chat.snapshot().busy, 15.0, "error"
+    )
+    failed = chat.snapshot().messages[-1]
+    result["failed"] = {"state": failed.state, "error": failed.error}
+    ctx.yield_(3)
+    capture(ctx, out / "cancel-and-error.png")

@@ -62,7 +62,7 @@ def test_completion_toast_texts():
 def test_display_check_without_glfw(display):
     assert display_problem({"DISPLAY": display}) is None
     assert display_problem({}) == NO_DISPLAY
-    assert display_problem({"DISPLAY": ":93"}) == f"{NO_DISPLAY} (cannot connect to DISPLAY=:93)"
+    assert display_problem({"DISPLAY": ":4242"}) == f"{NO_DISPLAY} (cannot connect to DISPLAY=:4242)"
     assert display_problem({"DISPLAY": "not a display"}).startswith(NO_DISPLAY)
 
 

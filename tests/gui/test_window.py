@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from tests.gui import plugin_site
-from tests.gui.conftest import ROOT, count_pixels
+from tests.gui.conftest import HEAVY_BUILTINS, ROOT, count_pixels
 from tests.gui.fake_openai import FakeOpenAI
 
 GREEN = (70, 200, 95)
@@ -26,7 +27,7 @@ def _warming_counts(history: list[str]) -> list[int]:
 
 def test_indicator_runs_from_warming_to_ready_and_the_toast_is_dismissed(run_app, tmp_path):
     site = plugin_site.install(tmp_path / "site", "sloppytest_slow")
-    run = run_app("warmup_to_ready", site=site)
+    run = run_app("warmup_to_ready", site=site, env={"SLOPPYTEST_GATE": str(tmp_path / "gate")})
     history = run.result["indicator_history"]
     assert history[-1] == "All plugins ready"
     assert any(h.startswith("Warming up…") for h in history), history
@@ -82,15 +83,21 @@ def test_layout_file_lives_in_the_user_config_dir_not_the_cwd(run_app, tmp_path,
 def test_send_a_message_to_a_loopback_provider_after_switching_provider_and_model(run_app, tmp_path):
     site = plugin_site.install(tmp_path / "site", "sloppytest_fakechat", "sloppytest_slow")
     (tmp_path / "notes.md").write_text("# Notes\nThe secret word is pelican.\n")
+    (tmp_path / "extra.txt").write_text("picked in the file dialog\n")
     chunks = ["**Hello**", " from the", " fake.\n\n", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
     with FakeOpenAI(chunks) as fake:
-        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key", "SLOPPYTEST_SLOW_S": "10"}
+        env = {
+            "FAKECHAT_BASE_URL": fake.base_url,
+            "FAKECHAT_API_KEY": "test-key",
+            "SLOPPYTEST_GATE": str(tmp_path / "gate"),
+        }
         run = run_app("chat_send", "--project", str(tmp_path), site=site, env=env)
     if not run.result.get("chat_available"):
         pytest.skip("controller.chat is not built yet (the chat session lands with the providers branch)")
     assert run.result["typed_while"] in ("discovering", "warming")  # the window was usable before plugins were
     assert run.result["context"] == [["notes.md", len("# Notes\nThe secret word is pelican.\n")]]
     assert run.result["file_dialog_open"] is True and run.result["file_dialog_closed"] is True
+    assert run.result["context_after_dialog"] == ["extra.txt", "notes.md"]
     assert run.result["switched"] == ["fakechat2", "b-2"]
     user, answer = run.result["messages"][-2:]
     assert user["role"] == "user" and user["content"] == "Hello fake, please answer in markdown"
@@ -116,8 +123,16 @@ def test_closing_the_window_exits_promptly_while_an_import_hangs(run_app, tmp_pa
     assert run.result["state_before_quit"] == "importing"
     assert run.result["app_shall_exit"] is True
     # The controller gives plugins 2 s to stop, then the CLI leaves with os._exit.
-    assert run.ended_at - run.result["quit_at"] < 3.5
+    assert run.ended_at - run.result["quit_at"] < 4.0
     assert "still importing" in run.stderr
+
+
+def test_a_panel_that_raises_shows_the_error_and_the_window_carries_on(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_badprovider")
+    run = run_app("panel_error", site=site)
+    assert run.result["frames_went_on"] is True
+    assert "label exploded" in run.result["part_errors"]["Providers"]
+    assert run.returncode == 0
 
 
 def test_quitting_with_the_file_dialog_open_exits_cleanly(run_app):
@@ -126,7 +141,7 @@ def test_quitting_with_the_file_dialog_open_exits_cleanly(run_app):
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-@pytest.mark.parametrize("display_value", [None, ":93"])
+@pytest.mark.parametrize("display_value", [None, ":4242"])
 def test_no_display_is_a_clear_message_and_a_quick_non_zero_exit(display_value, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     if display_value:
@@ -144,7 +159,7 @@ def test_no_display_is_a_clear_message_and_a_quick_non_zero_exit(display_value, 
     assert proc.returncode != 0
     assert "no display found: set DISPLAY or use --headless" in proc.stderr
     assert "Traceback" not in proc.stderr and "GLFW" not in proc.stderr
-    assert time.monotonic() - started < 5.0
+    assert time.monotonic() - started < 10.0  # seconds, not a hang (a loaded 2-core machine)
 
 
 SUNSET = (102, 31, 15)
@@ -181,3 +196,52 @@ def test_the_saved_theme_is_applied_on_the_next_start_once_ready(run_app, tmp_pa
     run = run_app("theme_remembered", site=site, env={"SLOPPYTEST_THEME_DELAY_S": "3"})
     # The first frame used the default theme (the plugin was not ready yet); then the saved one.
     assert run.result["themes_applied"] == ["default", "sunset"]
+
+
+def test_cancel_a_streaming_answer_and_see_a_provider_error(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_fakechat")
+    with FakeOpenAI([f"part {i}. " for i in range(40)], delay_s=0.25) as fake:
+        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key"}
+        run = run_app("chat_cancel_and_error", "--project", str(tmp_path), site=site, env=env)
+        deadline = time.monotonic() + 5
+        while not fake.disconnects and time.monotonic() < deadline:
+            time.sleep(0.05)
+    if not run.result.get("chat_available"):
+        pytest.skip("controller.chat is not built yet")
+    assert run.result["busy_while_streaming"] is True
+    cancelled = run.result["cancelled"]
+    assert cancelled["state"] == "cancelled"
+    assert cancelled["content"].startswith("part 0.") and "part 39." not in cancelled["content"]
+    assert fake.disconnects >= 1  # cancelling closed the connection
+    failed = run.result["failed"]
+    assert failed["state"] == "error"
+    assert "key" in failed["error"].lower()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_closes_the_window_like_quit(display, tmp_path, sig):
+    profile = tmp_path / "startup.txt"
+    env = dict(os.environ, DISPLAY=display, SLOPPY_DISABLE_PLUGINS=HEAVY_BUILTINS)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "sloppy.py"), "--startuptime", str(profile)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not profile.exists():  # written once the window is up and the warm-up done
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the app never finished warming up"
+            time.sleep(0.1)
+        started = time.monotonic()
+        proc.send_signal(sig)
+        proc.wait(timeout=10)
+        assert time.monotonic() - started < 5
+        assert proc.returncode == 0, proc.communicate()
+        assert "mark: first_frame" in profile.read_text()
+    finally:
+        proc.kill()
+        proc.communicate()

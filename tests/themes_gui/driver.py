@@ -15,10 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from src.core import cli
 from src.core.gui import app
 from tests.gui import scenarios as gui_scenarios
-
-from src.core import cli
 from tests.themes_gui import scenarios
 
 

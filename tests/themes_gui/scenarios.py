@@ -7,18 +7,41 @@ side asserts on both.
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 from imgui_bundle import imgui
 from imgui_bundle.imgui import internal
-from tests.gui.scenarios import screenshot_from_pool, wait_until
 
 from src.core.warmup import State
+from tests.gui.scenarios import screenshot_from_pool, wait_until
 
 PALETTE_SHORTCUT = imgui.Key.mod_ctrl | imgui.Key.mod_shift | imgui.Key.p
 GATE_ENV = "SLOPPY_TEST_GREETER_SITE"  # the third-party distribution's folder (its import waits for a gate file)
+PORT_FILE_ENV = "SLOPPY_HOOK_PORT_FILE"  # where the Hook API writes the port it bound (--hook-port 0)
+
+
+def _hook_api(method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """One request to the running app's Hook API (call it on a pool thread)."""
+    port = Path(os.environ[PORT_FILE_ENV]).read_text(encoding="utf-8").strip()
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def _call_api(ctx: Any, gui: Any, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    future = gui.controller.submit_io(_hook_api, method, path, body)
+    wait_until(ctx, future.done, 15.0, f"{method} {path}")
+    return future.result()
 
 
 def _palette(gui: Any) -> Any:
@@ -48,7 +71,7 @@ def _settle(ctx: Any, gui: Any) -> None:
 
 
 def theme_switch(ctx: Any, gui: Any, result: dict) -> None:
-    """Default → NERV (menu) → Default (palette) → NERV (the appearance API, another thread) → effects off."""
+    """Default → NERV (menu) → Default (palette) → NERV (the Hook API) → effects off (palette)."""
     out = Path(result["out"])
     appearance = gui.controller.appearance
     wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
@@ -70,10 +93,12 @@ def theme_switch(ctx: Any, gui: Any, result: dict) -> None:
     screenshot_from_pool(ctx, gui, out / "default_again.png")
     result["after_palette"] = appearance.current
 
-    request = gui.controller.submit_io(appearance.request, "nerv")
-    wait_until(ctx, request.done, 5.0, "the request")
-    wait_until(ctx, lambda: appearance.current == "nerv", 5.0, "NERV from the API")
+    wait_until(ctx, lambda: os.path.exists(os.environ[PORT_FILE_ENV]), 20.0, "the Hook API")
+    result["api_state"] = _call_api(ctx, gui, "POST", "/api/state", {"theme": "nerv"})
+    wait_until(ctx, lambda: appearance.current == "nerv", 5.0, "NERV from the Hook API")
     result["after_api"] = appearance.current
+    result["api_unknown_theme"] = _call_api(ctx, gui, "POST", "/api/state", {"theme": "no-such-theme"})
+    result["api_commands"] = _call_api(ctx, gui, "GET", "/api/commands")
 
     _run_from_palette(ctx, gui, "nerv toggle")
     theme = gui.controller.themes()["nerv"]
@@ -123,3 +148,34 @@ def palette_commands(ctx: Any, gui: Any, result: dict) -> None:
     result["diagnostics_shown_after"] = True
     result["labels_after"] = palette.window.labels()
     result["message_text"] = gui.panels["Message"].text if hasattr(gui.panels["Message"], "text") else None
+
+
+def failed_theme_plugin(ctx: Any, gui: Any, result: dict) -> None:
+    """A theme plugin that fails: its declared command says why in the palette, and the theme stays."""
+    appearance = gui.controller.appearance
+    wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
+    palette = _palette(gui)
+    result["theme_before"] = appearance.current
+    ctx.key_press(PALETTE_SHORTCUT)
+    wait_until(ctx, lambda: palette.window.is_open, 5.0, "the palette to open")
+    ctx.yield_(3)
+    result["labels"] = palette.window.labels()
+    ctx.key_press(imgui.Key.escape)
+    ctx.yield_(2)
+    _run_from_palette(ctx, gui, "theme brok")
+    wait_until(ctx, lambda: palette.runner.activities() and palette.runner.activities()[-1].settled, 5.0, "the run")
+    activity = palette.runner.activities()[-1]
+    result["run_state"], result["run_text"] = activity.state, activity.text()
+    ctx.yield_(5)
+    result["theme_after"] = appearance.current
+    result["available"] = appearance.available()
+    screenshot_from_pool(ctx, gui, Path(result["out"]) / "failed_theme.png")
+
+
+def nerv_remembered(ctx: Any, gui: Any, result: dict) -> None:
+    """``[ui] theme = "nerv"`` in the config: the first frame is the default theme, NERV follows once ready."""
+    appearance = gui.controller.appearance
+    wait_until(ctx, lambda: appearance.current == "nerv", 30.0, "NERV to be applied")
+    _settle(ctx, gui)
+    result["themes_applied"] = list(appearance.history)
+    screenshot_from_pool(ctx, gui, Path(result["out"]) / "nerv_from_config.png")

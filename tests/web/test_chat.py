@@ -14,6 +14,9 @@ from src.plugins.hooks_web import runtime
 from tests.fakes.openai_wire import OpenAIWire
 from tests.fakes.server import FakeProviderServer, Reply
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 KEY = "test-key-web-0123456789"
 OPENAI = PluginInfo("openai", "src.plugins.providers.openai", "provider", "sloppy", "0.1.0")
 

@@ -12,6 +12,9 @@ from webtools import HOOKS_WEB, Http, wait_for_server
 from src.core import __version__
 from src.plugins.hooks_web import runtime
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 
 @pytest.fixture
 def app(web_controller, samples):

@@ -13,6 +13,9 @@ import pytest
 from PIL import Image
 from webtools import HEAVY, ROOT, start_app, stop_app
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 LEAN = [a for name in HEAVY for a in ("--disable", name)]
 
 

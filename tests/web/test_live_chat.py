@@ -13,6 +13,9 @@ from webtools import HEAVY, ROOT, quit_via_api, start_app, stop_app
 from tests.fakes.openai_wire import OpenAIWire
 from tests.fakes.server import FakeProviderServer, Reply
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 KEY = "live-openai-key-0123456789"
 
 

@@ -8,6 +8,9 @@ from webtools import HOOKS_WEB, Http
 
 from src.plugins.hooks_web import runtime
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 HOOK_KEY = "hook-key-7f3a9c2e51"
 SECRETS = {
     "SLOPPY_API_KEY": HOOK_KEY,

@@ -19,6 +19,9 @@ from src.plugins.hooks_web import runtime
 from src.plugins.hooks_web.server import THREAD_NAME, HookServer, HookServerError
 from src.plugins.hooks_web.settings import WebSettings
 
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
+
 
 def web_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == THREAD_NAME]

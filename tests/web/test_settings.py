@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from src.core.cli import DEFAULT_HOOK_PORT
 from src.core.config import load_config
 from src.plugins.hooks_web.settings import DEFAULT_PORT, WebConfigError, is_loopback, resolve
+
+# Never hang the suite: every test here is bounded.
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST"])
@@ -58,6 +62,18 @@ def test_config_key_variable_unset_refuses_remote_and_names_it(tmp_path):
 def test_a_key_set_on_loopback_is_required_too(tmp_path, monkeypatch):
     monkeypatch.setenv("SLOPPY_API_KEY", "loopback-key-42")
     assert resolve({"web_host": "127.0.0.1"}, load_config(tmp_path / "none.toml")).key_required
+
+
+def test_the_config_port_applies_unless_the_flag_is_given(tmp_path):
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("[web]\nport = 9123\n")
+    config = load_config(config_path)
+    assert resolve({"hook_port": None}, config).port == 9123
+    assert resolve({"hook_port": 0}, config).port == 0
+
+
+def test_the_core_help_names_the_plugins_default_port():
+    assert DEFAULT_HOOK_PORT == DEFAULT_PORT
 
 
 @pytest.mark.parametrize("port", [-1, 65536, "80", True, 3.5])

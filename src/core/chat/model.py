@@ -93,6 +93,21 @@ class ChatSnapshot:
     project: str = ""
     loaded: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy (for the Hook API and tests)."""
+        return {
+            "messages": [m.to_dict() for m in self.messages],
+            "context": [{"path": path, "chars": chars} for path, chars in self.context],
+            "provider": self.provider,
+            "model": self.model,
+            "persona": self.persona,
+            "busy": self.busy,
+            "version": self.version,
+            "notice": self.notice,
+            "project": self.project,
+            "loaded": self.loaded,
+        }
+
     @property
     def last_answer(self) -> Message | None:
         return next((m for m in reversed(self.messages) if m.role == "assistant"), None)

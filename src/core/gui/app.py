@@ -13,6 +13,7 @@ import concurrent.futures as cf
 import importlib
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -27,6 +28,7 @@ from src.core.gui.appearance import Appearance
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import display_problem
 from src.core.gui.frames import FIRST_VISIBLE_SWAP, FrameClock
+from src.core.gui.guard import FrameGuard
 from src.core.gui.gui_commands import provider_commands, static_commands, theme_commands
 from src.core.gui.indicator import Indicator, completion_message
 from src.core.gui.layout import dockable_windows, docking_splits, layout_path
@@ -38,6 +40,7 @@ from src.core.gui.panels.discussion import DiscussionPanel
 from src.core.gui.panels.message import MessagePanel
 from src.core.gui.panels.plugins import PluginsPanel
 from src.core.gui.panels.providers import ProvidersPanel
+from src.core.gui.plugin_frames import PluginFrames
 from src.core.gui.readiness import ReadinessFeed
 from src.core.gui.screenshot import encode_png
 from src.core.gui.status_bar import draw_indicator
@@ -72,8 +75,17 @@ def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation
     with controller.profiler.phase("gui.subscribe"):
         controller.register_subscriber(gui.feed, SUBSCRIBER_NAME)
         controller.add_contributions("commands", "core", static_commands(gui))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Runs on the main thread at the next frame callback: close like File > Quit.
+        signal.signal(sig, lambda *_: gui.quit())
     try:
         gui.run(automation)
+    except Exception as e:
+        if gui.clock.swaps:
+            raise  # a bug after the window was up: keep the traceback
+        log.debug("the window did not open", exc_info=True)
+        print(f"sloppy: could not open the window: {e}", file=sys.stderr)
+        return 3
     finally:
         gui.closed = True
         gui.feed.stop_waking()
@@ -106,7 +118,10 @@ class SloppyGui:
         self.started = time.monotonic()
         self._actions: deque[tuple[Callable[..., Any], tuple]] = deque()
         self._warming: dict[str, cf.Future] = {}
-        self._broken_frames: dict[str, str] = {}  # plugin -> why its sloppy_gui_frame is no longer called
+        self.guard = FrameGuard()
+        self.plugin_frames = PluginFrames(
+            controller.pm, lambda name, e: self.toasts.show(f"{name} failed to draw: {e}", ok=False)
+        )
         self.runner_params = self._runner_params()
 
     # -- public, any thread --------------------------------------------------
@@ -197,18 +212,18 @@ class SloppyGui:
         params.ini_filename = str(layout_path())
         params.ini_filename_use_app_window_title = False
 
-        draw = {label: panel.draw for label, panel in self.panels.items()}
+        draw = {label: self.guard.wrap(label, panel.draw, shows_error=True) for label, panel in self.panels.items()}
         params.docking_params.docking_splits = docking_splits()
         params.docking_params.dockable_windows = dockable_windows(draw)
 
         callbacks = params.callbacks
         callbacks.setup_imgui_style = self._apply_theme
         callbacks.post_init = lambda: self.controller.profiler.mark("gui.window_ready")
-        callbacks.pre_new_frame = self._pre_new_frame
-        callbacks.show_gui = self._show_gui
-        callbacks.show_menus = lambda: draw_menus(self)
-        callbacks.show_status = self._show_status
-        callbacks.post_render_dockable_windows = self._after_panels
+        callbacks.pre_new_frame = self.guard.wrap("frame start", self._pre_new_frame, draws=False)
+        callbacks.show_gui = self.guard.wrap("background", self._show_gui)
+        callbacks.show_menus = self.guard.wrap("menus", lambda: draw_menus(self))
+        callbacks.show_status = self.guard.wrap("status bar", self._show_status)
+        callbacks.post_render_dockable_windows = self.guard.wrap("toasts and plugin windows", self._after_panels)
         callbacks.before_swap = self._before_swap
         callbacks.after_swap = self._after_swap
         callbacks.before_exit = self._before_exit
@@ -283,24 +298,7 @@ class SloppyGui:
 
     def _after_panels(self) -> None:
         self.toasts.draw()
-        self._plugin_frames()
-
-    def _plugin_frames(self) -> None:
-        """``sloppy_gui_frame`` for ready plugins only; one that raises is not called again."""
-        ready = {p.name for p in self.status.plugins if p.state is State.READY}
-        for impl in self.controller.pm.hook.sloppy_gui_frame.get_hookimpls():
-            name = impl.plugin_name
-            if name not in ready or name in self._broken_frames:
-                continue
-            saved = imgui.internal.ErrorRecoveryState()
-            imgui.internal.error_recovery_store_state(saved)
-            try:
-                impl.function(*({"gui": self}[arg] for arg in impl.argnames))
-            except Exception as e:
-                _recover(saved)
-                self._broken_frames[name] = f"{type(e).__name__}: {e}"
-                log.exception("plugin %s raised in sloppy_gui_frame; it is no longer drawn", name)
-                self.toasts.show(f"{name} failed to draw: {e}", ok=False)
+        self.plugin_frames.draw(self, {p.name for p in self.status.plugins if p.state is State.READY})
 
     def _before_swap(self) -> None:
         io = imgui.get_io()
@@ -323,14 +321,3 @@ class SloppyGui:
     def _has_answer(self) -> bool:
         chat = self.controller.chat
         return chat is not None and any(m.role == "assistant" for m in chat.snapshot().messages)
-
-
-def _recover(saved: Any) -> None:
-    """Close what a failing plugin left open (windows, ID stack…) without asserting."""
-    io = imgui.get_io()
-    enable_assert = io.config_error_recovery_enable_assert
-    io.config_error_recovery_enable_assert = False
-    try:
-        imgui.internal.error_recovery_try_to_recover_state(saved)
-    finally:
-        io.config_error_recovery_enable_assert = enable_assert

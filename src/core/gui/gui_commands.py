@@ -41,8 +41,8 @@ def provider_commands(providers: dict[str, Any]) -> list[Command]:
     commands: list[Command] = []
     seen_models: set[str] = set()
     for name, provider in providers.items():
-        commands.append(Command(f"provider.{name}", f"Provider: {provider.label}", _set_provider(name)))
-        for model in getattr(provider, "models", []) or []:
+        commands.append(Command(f"provider.{name}", f"Provider: {_label(provider, name)}", _set_provider(name)))
+        for model in _models(provider):
             if model not in seen_models:
                 seen_models.add(model)
                 commands.append(Command(f"model.{model}", f"Model: {model}", _set_model(model, name)))
@@ -84,3 +84,18 @@ def _set_model(model: str, offered_by: str) -> Any:
 
 def _set_theme(name: str) -> Any:
     return lambda controller: controller.appearance.request(name)
+
+
+def _label(obj: Any, fallback: str) -> str:
+    """A contribution's label; its name when the plugin's object cannot say."""
+    try:
+        return str(obj.label)
+    except Exception:  # noqa: BLE001 - a third-party object; the name will do
+        return fallback
+
+
+def _models(provider: Any) -> list[str]:
+    try:
+        return [str(m) for m in provider.models or []]
+    except Exception:  # noqa: BLE001
+        return []

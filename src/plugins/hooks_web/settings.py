@@ -2,8 +2,8 @@
 
 - Host: ``--web-host HOST``, or 127.0.0.1 with ``--enable-test-hooks``
   (``controller.options["web_host"]``).
-- Port: ``--hook-port PORT`` (``controller.options["hook_port"]``), default
-  :data:`DEFAULT_PORT`; 0 picks a free port. The port actually bound is printed
+- Port: ``--hook-port PORT`` (``controller.options["hook_port"]``), else
+  ``[web] port`` in the config, else :data:`DEFAULT_PORT`; 0 picks a free port. The port actually bound is printed
   to stdout and written to a port file: ``$SLOPPY_HOOK_PORT_FILE`` when set,
   else ``$XDG_STATE_HOME/sloppy/hook_port``.
 - API key: read from the environment variable named by ``[web] api_key_env``
@@ -79,7 +79,9 @@ def resolve(options: dict[str, Any], config: Any) -> WebSettings:
     host = str(options.get("web_host") or "127.0.0.1").strip()
     if not host:
         raise WebConfigError("--web-host is empty; give an address such as 127.0.0.1")
-    port = options.get("hook_port", DEFAULT_PORT)
+    port = options.get("hook_port")
+    if port is None and config is not None:
+        port = config.get("web", "port", None)
     if port is None:
         port = DEFAULT_PORT
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:

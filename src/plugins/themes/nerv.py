@@ -33,15 +33,6 @@ AMBER_TEXT: RGBA = (1.00, 0.62, 0.10, 1.00)
 BLACK: RGBA = (0.02, 0.01, 0.00, 1.00)
 ALERT_RED: RGBA = (0.90, 0.08, 0.05, 1.00)
 
-# Colours the GUI may use for its own accents (status bar, badges) while NERV is active.
-ACCENTS: dict[str, RGBA] = {
-    "accent": AMBER,
-    "ok": (0.55, 0.95, 0.20, 1.00),
-    "warn": (1.00, 0.80, 0.00, 1.00),
-    "error": ALERT_RED,
-    "status_bg": (0.18, 0.06, 0.00, 1.00),
-}
-
 # imgui style colours. Windows are slightly see-through so the grid shows behind them.
 STYLE_COLORS: dict[str, RGBA] = {
     "text": AMBER_TEXT,
@@ -103,9 +94,7 @@ class NervTheme:
 
     name = NAME
     label = "NERV"
-    accents = ACCENTS
     clear_color: RGBA = BLACK  # what the window is cleared to under the background effect
-    animated = True  # draw_background changes every frame
 
     def __init__(self) -> None:
         self.effects_enabled = True
@@ -166,7 +155,7 @@ def switch_to_nerv(controller: Any) -> str:
 
 
 def toggle_effects(controller: Any) -> str:
-    """``nerv.effects``: turn NERV's animated background off or on."""
+    """``nerv.effects``: turn NERV's animated effects (background grid, status-bar accent) off or on."""
     theme = controller.themes().get(NAME)
     if theme is None:
         raise RuntimeError("the NERV theme is not loaded")

@@ -24,7 +24,7 @@ class ContextPanel:
 
     def open_dialog(self) -> None:
         start = str(self.gui.controller.options.get("project") or Path.cwd())
-        im_file_dialog.FileDialog.instance().open(DIALOG_KEY, "Add context files", "All files (*.*){.*}", True, start)
+        im_file_dialog.FileDialog.instance().open(DIALOG_KEY, "Add context files", ".*", True, start)
 
     def close_dialog(self) -> None:
         im_file_dialog.FileDialog.instance().close()

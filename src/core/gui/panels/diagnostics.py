@@ -20,6 +20,8 @@ class DiagnosticsPanel:
     def draw(self) -> None:
         if imgui.collapsing_header("Start-up", imgui.TreeNodeFlags_.default_open):
             self._timeline()
+        if imgui.collapsing_header("Plugins by load time", imgui.TreeNodeFlags_.default_open):
+            self._plugin_times()
         if imgui.collapsing_header("Pool", imgui.TreeNodeFlags_.default_open):
             pool = self.gui.controller.pool_status()
             imgui.text(
@@ -37,7 +39,7 @@ class DiagnosticsPanel:
             imgui.text_colored(MUTED, "No phases recorded yet.")
             return
         end = max([p.start_ms + p.duration_ms for p in phases] + list(marks.values()) + [1.0])
-        imgui.text(" · ".join(f"{name} at {ms:.0f} ms" for name, ms in marks.items()) or "no marks yet")
+        imgui.text_wrapped(" · ".join(f"{name} at {ms:.0f} ms" for name, ms in marks.items()) or "no marks yet")
         label_width = imgui.calc_text_size("M" * 18).x
         width = max(imgui.get_content_region_avail().x - label_width - 80.0, 50.0)
         draw_list = imgui.get_window_draw_list()
@@ -56,6 +58,28 @@ class DiagnosticsPanel:
             imgui.dummy(imgui.ImVec2(width, height))
             imgui.same_line()
             imgui.text_colored(MUTED, f"{phase.duration_ms:.0f} ms @ {phase.start_ms:.0f} ({phase.thread})")
+
+    def _plugin_times(self) -> None:
+        timed = [p for p in self.gui.status.plugins if p.duration_ms is not None]
+        if not timed:
+            imgui.text_colored(MUTED, "No plugin has loaded yet.")
+            return
+        flags = imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h
+        if imgui.begin_table("plugin_times", 4, flags):
+            for header in ("Plugin", "Import ms", "Total ms", "Thread"):
+                imgui.table_setup_column(header)
+            imgui.table_headers_row()
+            for plugin in sorted(timed, key=lambda p: p.duration_ms or 0.0, reverse=True):
+                imgui.table_next_row()
+                imgui.table_next_column()
+                imgui.text(plugin.name)
+                imgui.table_next_column()
+                imgui.text(f"{plugin.import_ms or 0.0:.0f}")
+                imgui.table_next_column()
+                imgui.text(f"{plugin.duration_ms:.0f}")
+                imgui.table_next_column()
+                imgui.text(plugin.thread or "–")
+            imgui.end_table()
 
     def _frames(self) -> None:
         durations = self.gui.frame_times_ms()

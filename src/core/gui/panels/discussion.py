@@ -61,7 +61,13 @@ class DiscussionPanel:
                 imgui.text_wrapped(message.content)  # streaming text: plain until complete
         note = STATE_NOTES.get(message.state)
         if message.state == "error":
-            imgui.text_colored(ERROR, f"Error: {message.error or 'the request failed'}")
+            _wrapped(ERROR, f"Error: {message.error or 'the request failed'}")
         elif note:
-            imgui.text_colored(MUTED, f"({note})")
+            _wrapped(MUTED, f"({message.error or note})")  # the session's own words when it has them
         imgui.separator()
+
+
+def _wrapped(colour: imgui.ImVec4, text: str) -> None:
+    imgui.push_style_color(imgui.Col_.text, colour)
+    imgui.text_wrapped(text)
+    imgui.pop_style_color()
