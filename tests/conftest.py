@@ -15,6 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Timing deadlines flake on a loaded 2-core machine; hangs are caught by pytest-timeout.
+settings.register_profile("sloppy", deadline=None)
+settings.load_profile("sloppy")
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_ENV = (

@@ -105,8 +105,9 @@ def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None)
     return _finish(controller, args, run_gui(controller, args))
 
 
-def _start(controller: AppController, args: argparse.Namespace) -> None:
-    controller.start()
+def start_controller(controller: AppController, args: argparse.Namespace, *, warm: bool = True) -> None:
+    """Start the controller (the warm-up too, unless ``warm=False``), log pruning and ``--startuptime``."""
+    controller.start(warm=warm)
     controller.submit_io(prune_old_logs)
     if args.startuptime:
         controller.on_warmup_complete(lambda status: _write_startuptime(controller, args.startuptime))
@@ -136,7 +137,7 @@ def _run_headless(controller: AppController, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     controller.add_contributions("commands", "core", [Command("app.quit", "Quit Sloppy", lambda _c: stop.set())])
-    _start(controller, args)
+    start_controller(controller, args)
     log.info("running headless; stop with Ctrl+C")
     while not stop.wait(0.5):
         pass

@@ -208,12 +208,24 @@ class AppController:
 
     # -- start and warm-up --------------------------------------------------
 
-    def start(self) -> None:
-        """Start the worker thread and the warm-up; returns at once."""
+    def start(self, *, warm: bool = True) -> None:
+        """Start the worker thread and (unless ``warm=False``) the warm-up; returns at once."""
         with self.profiler.phase("controller.start"):
             self._loop_thread.start()
+        if warm:
+            self.start_warmup()
+
+    def start_warmup(self) -> None:
+        """Discover and warm the plugins on the pool (once; later calls do nothing).
+
+        The GUI calls it at its first visible frame: imports started earlier
+        compete with the window's creation for the two cores and the GIL.
+        """
+        with self._lock:
+            if self._warmup_started_ms is not None:
+                return
             self._warmup_started_ms = self.profiler.now_ms()
-            self.submit_io(self._discover_and_warm)
+        self.submit_io(self._discover_and_warm)
 
     def import_plugins_now(self) -> None:
         """Benchmark only (``SLOPPY_BENCH_EAGER=1``): import every enabled plugin on this thread, now.

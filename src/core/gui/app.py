@@ -23,7 +23,7 @@ from typing import Any
 
 from imgui_bundle import hello_imgui, imgui, immapp
 
-from src.core.cli import _start
+from src.core.cli import start_controller
 from src.core.gui.appearance import Appearance
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import display_problem
@@ -71,7 +71,7 @@ def run_gui(controller: Any, args: argparse.Namespace, *, automation: Automation
         gui = SloppyGui(controller)
         controller.appearance = gui.appearance
         controller.gui = gui
-    _start(controller, args)
+    start_controller(controller, args, warm=False)  # the warm-up starts at the first visible frame
     with controller.profiler.phase("gui.subscribe"):
         controller.register_subscriber(gui.feed, SUBSCRIBER_NAME)
         controller.add_contributions("commands", "core", static_commands(gui))
@@ -102,7 +102,7 @@ class SloppyGui:
         self.indicator = Indicator()
         self.toasts = Toasts()
         self.appearance = Appearance(controller, DefaultTheme())
-        self.clock = FrameClock(controller.profiler)
+        self.clock = FrameClock(controller.profiler, on_first_frame=controller.start_warmup)
         self.markdown = LazyMarkdown()
         self.status = WarmupStatus()
         self.panels: dict[str, Any] = {

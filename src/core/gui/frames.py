@@ -6,6 +6,7 @@ import concurrent.futures as cf
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from src.core.gui.screenshot import RawFrame, read_back_buffer
@@ -18,8 +19,9 @@ KEEP_FRAMES = 600
 class FrameClock:
     """Counts swaps, keeps recent frame durations and serves screenshot requests."""
 
-    def __init__(self, profiler: Any) -> None:
+    def __init__(self, profiler: Any, on_first_frame: Callable[[], None] = lambda: None) -> None:
         self._profiler = profiler
+        self._on_first_frame = on_first_frame
         self.swaps = 0
         self._frame_start: float | None = None
         self._last_swap: float | None = None
@@ -53,6 +55,7 @@ class FrameClock:
         self.swaps += 1
         if self.swaps == FIRST_VISIBLE_SWAP:
             self._profiler.mark("first_frame")
+            self._on_first_frame()
         with self._lock:
             if self._frame_start is not None:
                 self._durations.append((now - self._frame_start) * 1000.0)
