@@ -274,7 +274,9 @@ def _status(gui: Any, name: str) -> Any:
 
 
 def _state(gui: Any, name: str) -> str:
-    return _status(gui, name).state.value
+    """The plugin's state, or "undiscovered" before the warm-up (which starts at the first frame) finds it."""
+    status = next((p for p in gui.status.plugins if p.name == name), None)
+    return "undiscovered" if status is None else status.state.value
 
 
 def themes_frames_commands(ctx: Any, gui: Any, result: dict) -> None:
