@@ -165,6 +165,40 @@ def test_a_long_list_of_skipped_files_is_shortened(tmp_path):
         ctx.collect(tmp_path, "*.bin")
 
 
+def test_a_glob_adding_nothing_new_says_why_and_changes_nothing(tmp_path, mixed):
+    with running_app(tmp_path, project=mixed, only=()) as app:
+        assert app.chat.add_context("notes.md") == ["notes.md"]
+        assert wait_for(lambda: len(app.chat.snapshot().context) == 1)
+        before = app.chat.snapshot()
+        with pytest.raises(ValueError, match="notes.md is already in context") as refused:
+            app.chat.add_context("*")
+        assert "logo.png is not a text file" in str(refused.value)
+        assert "dump.log is too big" in str(refused.value)
+        assert app.chat.snapshot().context == before.context
+
+
+def test_a_glob_that_skips_some_files_names_them_in_the_notice(tmp_path, mixed):
+    (mixed / "todo.txt").write_text("- fix\n", encoding="utf-8")
+    with running_app(tmp_path, project=mixed, only=()) as app:
+        assert app.chat.add_context("notes.md") == ["notes.md"]
+        assert wait_for(lambda: len(app.chat.snapshot().context) == 1)
+        assert app.chat.add_context("*") == ["todo.txt"]
+        assert wait_for(lambda: len(app.chat.snapshot().context) == 2)
+        notice = app.chat.snapshot().notice
+        assert notice.startswith("skipped ")
+        for reason in ("notes.md is already in context", "logo.png is not a text file", "dump.log is too big"):
+            assert reason in notice
+
+
+def test_adding_a_file_already_in_context_says_so(tmp_path, mixed):
+    with running_app(tmp_path, project=mixed, only=()) as app:
+        assert app.chat.add_context("notes.md") == ["notes.md"]
+        assert wait_for(lambda: len(app.chat.snapshot().context) == 1)
+        assert app.chat.add_context(str(mixed / "notes.md")) == []
+        assert wait_for(lambda: app.chat.snapshot().notice == "skipped notes.md is already in context")
+        assert [p for p, _ in app.chat.snapshot().context] == ["notes.md"]
+
+
 @pytest.mark.timeout(60)
 def test_a_glob_on_the_pool_ends_and_leaves_the_pool_free_for_the_next_add(tmp_path, looped):
     """The GUI adds on the pool and waits for one add before the next: no add may run for ever."""
