@@ -66,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None) -> int:
     profiler = profiler or StartupProfiler()
     with profiler.phase("cli.parse_args"):
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.project is not None and not args.project.is_dir():
+            what = "is not a folder" if args.project.exists() else "does not exist"
+            parser.error(f"--project {args.project} {what}")  # exit 2; the folder is not created
     with profiler.phase("logging.setup"):
         setup_logging(args.verbose)
     with profiler.phase("config.load"):
