@@ -128,7 +128,10 @@ def _list_plugins(controller: AppController) -> int:
     if not controller.wait_for_warmup(timeout=controller.config.warmup_timeout_s() + 30):
         print("sloppy: the warm-up did not finish in time", file=sys.stderr)
     status = controller.warmup_status()
-    print(plugins_table(status))
+    try:
+        print(plugins_table(status), flush=True)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error; drop the rest quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if status.by_state(State.FAILED) else 0
 
 
