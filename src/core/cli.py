@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, profiler: StartupProfiler | None = None) -> int:
     profiler = profiler or StartupProfiler()
     with profiler.phase("cli.parse_args"):
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.project is not None and not args.project.is_dir():
+            what = "is not a folder" if args.project.exists() else "does not exist"
+            parser.error(f"--project {args.project} {what}")  # exit 2; the folder is not created
     with profiler.phase("logging.setup"):
         setup_logging(args.verbose)
     with profiler.phase("config.load"):
@@ -128,7 +132,10 @@ def _list_plugins(controller: AppController) -> int:
     if not controller.wait_for_warmup(timeout=controller.config.warmup_timeout_s() + 30):
         print("sloppy: the warm-up did not finish in time", file=sys.stderr)
     status = controller.warmup_status()
-    print(plugins_table(status))
+    try:
+        print(plugins_table(status), flush=True)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error; drop the rest quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if status.by_state(State.FAILED) else 0
 
 

@@ -158,13 +158,13 @@ class ChatSession:
     def add_context(self, path_or_glob: str) -> list[str]:
         """Add the text files a path or glob names; the paths newly added.
 
-        Raises ``ValueError`` with a message for the user when nothing can be added.
+        Raises ``ValueError`` with a message for the user when nothing can be added;
+        files a glob skipped (already in context, binary, too big) are named in the notice.
         """
-        files = ctx.resolve(self.project, path_or_glob)
         present = {p for p, _ in self._snapshot.context}
-        added = [f.path for f in files if f.path not in present]
-        self._controller.post(self._add_context, files)
-        return added
+        found = ctx.collect(self.project, path_or_glob, present)
+        self._controller.post(self._add_context, found.files, found.notice)
+        return [f.path for f in found.files]
 
     def remove_context(self, path: str) -> None:
         self._controller.post(self._remove_context, str(path))
@@ -328,9 +328,11 @@ class ChatSession:
         self._publish()
         self._save()
 
-    def _add_context(self, files: list[ctx.ContextFile]) -> None:  # writer
+    def _add_context(self, files: list[ctx.ContextFile], notice: str = "") -> None:  # writer
         for f in files:
             self._context[f.path] = f.chars
+        if notice:
+            self._notice = notice
         self._publish()
         self._save()
 
