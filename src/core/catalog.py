@@ -14,8 +14,12 @@ import) wins. The loser is kept in ``Catalog.conflicts`` and reported.
 
 from __future__ import annotations
 
-import importlib.metadata as md
+import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import importlib.metadata as md
 
 PLUGIN_GROUP = "sloppy.plugins"
 KIND_GROUP = "sloppy.kinds"
@@ -67,7 +71,10 @@ class Catalog:
 def discover() -> Catalog:
     """Read every ``sloppy.plugins`` entry point on ``sys.path``."""
     catalog = Catalog()
-    for ep in md.entry_points(group=PLUGIN_GROUP):
+    # importlib.metadata costs ~30 ms to import: loaded here, on the pool, not
+    # on the main thread before the first frame.
+    metadata = importlib.import_module("importlib.metadata")
+    for ep in metadata.entry_points(group=PLUGIN_GROUP):
         info = _info(ep)
         current = catalog.plugins.get(info.name)
         if current is None:
