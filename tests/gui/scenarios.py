@@ -372,3 +372,33 @@ def chat_cancel_and_error(ctx: Any, gui: Any, result: dict) -> None:
     result["failed"] = {"state": failed.state, "error": failed.error}
     ctx.yield_(3)
     capture(ctx, out / "cancel-and-error.png")
+
+
+def send_while_provider_warms(ctx: Any, gui: Any, result: dict) -> None:
+    """The chosen provider is still warming: Send is off, Ctrl+Enter keeps the text; a refused send is put back."""
+    out = Path(result["out"])
+    chat = gui.controller.chat
+    panel = gui.panels["Message"]
+    wait_until(ctx, lambda: chat.snapshot().loaded, 20.0, "the discussion")
+    _send_text(ctx, "Hello while warming")
+    ctx.yield_(5)
+    result["loading_hint"] = panel.loading_provider()
+    result["text_after_ctrl_enter"] = panel.text
+    result["messages_while_warming"] = len(chat.snapshot().messages)
+    capture(ctx, out / "warming.png")
+    # A send that slips past the GUI's check: the session refuses it and the text comes back.
+    panel.send()
+    result["text_right_after_send"] = panel.text
+    wait_until(ctx, lambda: panel.text == "Hello while warming", 10.0, "the refused text to come back")
+    result["notice"] = chat.snapshot().notice
+    result["messages_after_refusal"] = len(chat.snapshot().messages)
+    _open_gate_when(ctx, lambda: True)
+    wait_until(ctx, lambda: "slowchat" in gui.controller.providers() and gui.status.done, 60.0, "slowchat")
+    ctx.yield_(2)
+    result["loading_hint_when_ready"] = panel.loading_provider()
+    ctx.set_ref("//Message")
+    ctx.item_click("Send")
+    wait_until(ctx, lambda: len(chat.snapshot().messages) == 2 and not chat.snapshot().busy, 20.0, "the answer")
+    ctx.yield_(3)
+    result["text_after_accepted_send"] = panel.text
+    result["answer"] = [chat.snapshot().messages[-1].state, chat.snapshot().messages[-1].content]

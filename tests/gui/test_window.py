@@ -245,3 +245,22 @@ def test_a_signal_closes_the_window_like_quit(display, tmp_path, sig):
     finally:
         proc.kill()
         proc.communicate()
+
+
+def test_send_waits_for_a_warming_provider_and_keeps_the_message(run_app, tmp_path, isolated_env):
+    config = isolated_env / "config" / "sloppy" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[provider]\ndefault = "slowchat"\n')
+    site = plugin_site.install(tmp_path / "site", "sloppytest_slowchat")
+    with FakeOpenAI(["ready ", "now"]) as fake:
+        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "k", "SLOPPYTEST_GATE": str(tmp_path / "gate")}
+        run = run_app("send_while_provider_warms", "--project", str(tmp_path), site=site, env=env)
+    result = run.result
+    assert result["loading_hint"] == "provider slowchat loading"
+    assert result["text_after_ctrl_enter"] == "Hello while warming" and result["messages_while_warming"] == 0
+    assert result["text_right_after_send"] == ""  # handed to the session…
+    assert "slowchat" in result["notice"] and "not sent" in result["notice"]  # …which refused it
+    assert result["messages_after_refusal"] == 0
+    assert result["loading_hint_when_ready"] is None
+    assert result["text_after_accepted_send"] == ""
+    assert result["answer"] == ["done", "ready now"]
