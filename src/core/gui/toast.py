@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from imgui_bundle import imgui
 
 SHOW_SECONDS = 6.0
+WRAP_EMS = 32.0  # the widest a toast line gets, in font heights
 GREEN_U32 = imgui.IM_COL32(70, 200, 95, 255)
 RED_U32 = imgui.IM_COL32(230, 70, 70, 255)
 
@@ -61,7 +62,9 @@ class Toasts:
         if imgui.begin("##toast", None, flags):
             _dot(GREEN_U32 if toast.ok else RED_U32)
             imgui.same_line()
-            imgui.text(toast.text)
+            imgui.push_text_wrap_pos(imgui.get_cursor_pos_x() + min(margin * WRAP_EMS, viewport.work_size.x * 0.6))
+            imgui.text_wrapped(toast.text)  # a long message wraps instead of running off the window
+            imgui.pop_text_wrap_pos()
             imgui.same_line()
             if imgui.small_button("Dismiss##toast"):
                 self.dismiss()

@@ -7,6 +7,8 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.gui.wrap import wrapped
+
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
 USER = imgui.ImVec4(0.45, 0.75, 1.0, 1.0)
 ASSISTANT = imgui.ImVec4(0.55, 0.9, 0.6, 1.0)
@@ -26,11 +28,11 @@ class DiscussionPanel:
     def draw(self) -> None:
         chat = self.gui.controller.chat
         if chat is None:
-            imgui.text_colored(MUTED, "The chat session is not available in this build.")
+            wrapped("The chat session is not available in this build.", MUTED)
             return
         snap = chat.snapshot()
         if not snap.messages:
-            imgui.text_colored(MUTED, "No messages yet. Write one in the Message panel and press Ctrl+Enter.")
+            wrapped("No messages yet. Write one in the Message panel and press Ctrl+Enter.", MUTED)
         at_bottom = imgui.get_scroll_y() >= imgui.get_scroll_max_y() - 4.0
         for index, message in enumerate(snap.messages):
             imgui.push_id(index)
@@ -61,13 +63,7 @@ class DiscussionPanel:
                 imgui.text_wrapped(message.content)  # streaming text: plain until complete
         note = STATE_NOTES.get(message.state)
         if message.state == "error":
-            _wrapped(ERROR, f"Error: {message.error or 'the request failed'}")
+            wrapped(f"Error: {message.error or 'the request failed'}", ERROR)
         elif note:
-            _wrapped(MUTED, f"({message.error or note})")  # the session's own words when it has them
+            wrapped(f"({message.error or note})", MUTED)  # the session's own words when it has them
         imgui.separator()
-
-
-def _wrapped(colour: imgui.ImVec4, text: str) -> None:
-    imgui.push_style_color(imgui.Col_.text, colour)
-    imgui.text_wrapped(text)
-    imgui.pop_style_color()

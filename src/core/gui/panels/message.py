@@ -7,6 +7,7 @@ from typing import Any
 from imgui_bundle import hello_imgui, imgui
 
 from src.core.chat.session import BUSY_NOTICE, WARMING_NOTICE
+from src.core.gui.wrap import wrapped
 
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
 ERROR = imgui.ImVec4(0.95, 0.4, 0.4, 1.0)
@@ -46,12 +47,12 @@ class MessagePanel:
         imgui.same_line()
         imgui.text_colored(MUTED, _context_label(chat))
         if loading:
-            _wrapped(MUTED, f"{loading}… Send is off until it is ready; your message stays here.")
+            wrapped(f"{loading}… Send is off until it is ready; your message stays here.", MUTED)
         if self.error:
-            _wrapped(ERROR, self.error)
+            wrapped(self.error, ERROR)
         notice = getattr(chat.snapshot(), "notice", None) if chat is not None else None
         if notice:
-            _wrapped(MUTED, notice)
+            wrapped(notice, MUTED)
 
     def loading_provider(self) -> str | None:
         """ "provider X loading" while the chosen provider is still warming up (Send waits for it), else None."""
@@ -110,9 +111,3 @@ def _context_label(chat: Any) -> str:
 
 def _human(n: int) -> str:
     return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
-
-
-def _wrapped(colour: imgui.ImVec4, text: str) -> None:
-    imgui.push_style_color(imgui.Col_.text, colour)
-    imgui.text_wrapped(text)
-    imgui.pop_style_color()

@@ -7,6 +7,7 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.gui.wrap import wrapped
 from src.core.warmup import State
 
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
@@ -32,13 +33,13 @@ class PluginsPanel:
         self._collect_toggles()
         status = self.gui.status
         if not status.discovered:
-            imgui.text_colored(MUTED, "Discovering plugins…")
+            wrapped("Discovering plugins…", MUTED)
             return
         imgui.text(f"{len(status.plugins)} plugins · {status.enabled_count} enabled · {status.settled_count} settled")
         if self.message:
-            imgui.text_colored(MUTED, self.message)
+            wrapped(self.message, MUTED)
         for conflict in status.conflicts:
-            imgui.text_colored(STATE_COLOURS[State.IMPORTING], conflict)
+            wrapped(conflict, STATE_COLOURS[State.IMPORTING])
         flags = imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h | imgui.TableFlags_.resizable
         if not imgui.begin_table("plugins", len(COLUMNS), flags):
             return
@@ -55,9 +56,7 @@ class PluginsPanel:
         imgui.end_table()
         for plugin in status.plugins:
             if plugin.state is State.FAILED and plugin.error:
-                imgui.push_style_color(imgui.Col_.text, STATE_COLOURS[State.FAILED])
-                imgui.text_wrapped(f"{plugin.name}: {plugin.error}")
-                imgui.pop_style_color()
+                wrapped(f"{plugin.name}: {plugin.error}", STATE_COLOURS[State.FAILED])
         for plugin in status.plugins:
             if plugin.name in self.show_traceback and plugin.state is State.FAILED:
                 imgui.separator_text(f"{plugin.name}: traceback")

@@ -7,6 +7,7 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.gui.wrap import wrapped
 from src.core.warmup import State
 
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
@@ -79,7 +80,7 @@ class ProvidersPanel:
                         chat.set_persona(name)
                 imgui.end_combo()
         else:
-            imgui.text_colored(MUTED, "The chat session is not available.")
+            wrapped("The chat session is not available.", MUTED)
 
         imgui.separator()
         for name, provider in providers.items():
@@ -87,9 +88,9 @@ class ProvidersPanel:
             imgui.text(provider.label)
             imgui.same_line()
             if isinstance(status, str):
-                imgui.text_colored(ERROR, status)
+                wrapped(status, ERROR)
             else:
-                imgui.text_colored(OK if status.present else WARN, status.label())
+                wrapped(status.label(), OK if status.present else WARN)
         for plugin in waiting:
             imgui.text(plugin.name)
             imgui.same_line()
