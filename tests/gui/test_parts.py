@@ -18,6 +18,7 @@ from src.core.gui.appearance import Appearance
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import NO_DISPLAY, display_problem
 from src.core.gui.indicator import Indicator, Phase, completion_message
+from src.core.gui.panels.providers import by_label
 from src.core.gui.readiness import ReadinessFeed
 from src.core.gui.screenshot import RawFrame, encode_png
 from src.core.warmup import PluginStatus, State, WarmupStatus
@@ -156,3 +157,24 @@ def test_headless_appearance_remembers_the_request(tmp_path):
             appearance.request("nerv")
     finally:
         app.shutdown(2.0)
+
+
+class _Labelled:
+    def __init__(self, label: str) -> None:
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        if self._label == "boom":
+            raise RuntimeError("label exploded")
+        return self._label
+
+
+def test_providers_are_listed_by_label_whatever_order_they_warmed_in():
+    warmed = {"openai": _Labelled("OpenAI"), "anthropic": _Labelled("Anthropic"), "gemini": _Labelled("Google Gemini")}
+    other_run = dict(reversed(list(warmed.items())))
+    expected = ["anthropic", "gemini", "openai"]
+    assert [name for name, _ in by_label(warmed)] == expected
+    assert [name for name, _ in by_label(other_run)] == expected
+    with_broken = {**warmed, "broken": _Labelled("boom"), "deepseek": _Labelled("deepseek")}
+    assert [name for name, _ in by_label(with_broken)] == ["anthropic", "broken", "deepseek", "gemini", "openai"]
