@@ -402,3 +402,27 @@ def send_while_provider_warms(ctx: Any, gui: Any, result: dict) -> None:
     ctx.yield_(3)
     result["text_after_accepted_send"] = panel.text
     result["answer"] = [chat.snapshot().messages[-1].state, chat.snapshot().messages[-1].content]
+
+
+def _discussion_scroll() -> list[float]:
+    window = imgui.internal.find_window_by_name("Discussion")
+    return [window.scroll.y, window.scroll_max.y]
+
+
+def discussion_follows_the_newest(ctx: Any, gui: Any, result: dict) -> None:
+    """A long stored discussion opens at its end; scrolling up stays put; sending goes back to the end."""
+    chat = gui.controller.chat
+    wait_until(ctx, lambda: chat.snapshot().loaded and gui.status.done, 30.0, "the stored discussion")
+    wait_until(ctx, lambda: gui.markdown.ready, 30.0, "markdown")
+    ctx.yield_(10)
+    result["loaded"] = len(chat.snapshot().messages)
+    result["after_load"] = _discussion_scroll()
+    ctx.scroll_to_top("//Discussion")
+    ctx.yield_(10)
+    result["after_scrolling_up"] = _discussion_scroll()
+    result["follow_after_scrolling_up"] = gui.panels["Discussion"].follow
+    _send_text(ctx, "One more question")
+    wait_until(ctx, lambda: len(chat.snapshot().messages) == result["loaded"] + 2, 10.0, "the new turn")
+    ctx.yield_(10)
+    result["after_send"] = _discussion_scroll()
+    capture(ctx, Path(result["out"]) / "after-send.png")

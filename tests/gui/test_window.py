@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from src.core.chat.model import Message
+from src.core.chat.store import StoredDiscussion, discussion_path, dumps
 from tests.gui import plugin_site
 from tests.gui.conftest import HEAVY_BUILTINS, ROOT, count_pixels
 from tests.gui.fake_openai import FakeOpenAI
@@ -264,3 +266,22 @@ def test_send_waits_for_a_warming_provider_and_keeps_the_message(run_app, tmp_pa
     assert result["loading_hint_when_ready"] is None
     assert result["text_after_accepted_send"] == ""
     assert result["answer"] == ["done", "ready now"]
+
+
+def test_the_discussion_opens_at_the_newest_message_and_follows_unless_scrolled_up(run_app, tmp_path):
+    turns = []
+    for i in range(15):
+        turns.append(Message("user", f"Question {i}?", "openai", "gpt", 1.0e9 + i))
+        turns.append(Message("assistant", f"**Answer {i}**\n\nline one\n\nline two", "openai", "gpt", 1.0e9 + i))
+    stored = discussion_path(tmp_path)
+    stored.parent.mkdir(parents=True)
+    stored.write_text(dumps(StoredDiscussion(messages=turns)), encoding="utf-8")
+    run = run_app("discussion_follows_the_newest", "--project", str(tmp_path))
+    result = run.result
+    assert result["loaded"] == 30
+    scroll, scroll_max = result["after_load"]
+    assert scroll_max > 200 and scroll == scroll_max, result  # the newest message is in view
+    scroll, scroll_max = result["after_scrolling_up"]
+    assert scroll == 0 and scroll_max > 200 and result["follow_after_scrolling_up"] is False  # not yanked back
+    scroll, scroll_max = result["after_send"]
+    assert scroll == scroll_max > 200, result  # the user's own message brings the view back to the end
