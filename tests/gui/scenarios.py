@@ -426,3 +426,29 @@ def discussion_follows_the_newest(ctx: Any, gui: Any, result: dict) -> None:
     ctx.yield_(10)
     result["after_send"] = _discussion_scroll()
     capture(ctx, Path(result["out"]) / "after-send.png")
+
+
+def clear_asks_first(ctx: Any, gui: Any, result: dict) -> None:
+    """File > Clear discussion and the chat.clear command open a confirmation; Cancel keeps, Clear clears."""
+    chat = gui.controller.chat
+    wait_until(ctx, lambda: chat.snapshot().loaded and len(chat.snapshot().messages) == 4, 20.0, "the discussion")
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("File/Clear discussion")
+    ctx.yield_(3)
+    result["modal_from_menu"] = _window_shown("Clear the discussion")
+    capture(ctx, Path(result["out"]) / "confirm.png")
+    ctx.set_ref("//Clear the discussion")
+    ctx.item_click("Cancel")
+    ctx.yield_(5)
+    result["after_cancel"] = [len(chat.snapshot().messages), _window_shown("Clear the discussion")]
+    command = gui.controller.commands()["chat.clear"]
+    done = gui.controller.call_on_writer(command.run, gui.controller)
+    wait_until(ctx, done.done, 5.0, "the command")
+    ctx.yield_(3)
+    result["modal_from_command"] = _window_shown("Clear the discussion")
+    result["messages_while_asking"] = len(chat.snapshot().messages)
+    ctx.set_ref("//Clear the discussion")
+    ctx.item_click("Clear")
+    wait_until(ctx, lambda: not chat.snapshot().messages, 5.0, "the clear")
+    ctx.yield_(3)
+    result["after_clear"] = [len(chat.snapshot().messages), _window_shown("Clear the discussion")]

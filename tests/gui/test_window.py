@@ -285,3 +285,16 @@ def test_the_discussion_opens_at_the_newest_message_and_follows_unless_scrolled_
     assert scroll == 0 and scroll_max > 200 and result["follow_after_scrolling_up"] is False  # not yanked back
     scroll, scroll_max = result["after_send"]
     assert scroll == scroll_max > 200, result  # the user's own message brings the view back to the end
+
+
+def test_clearing_the_discussion_asks_first(run_app, tmp_path):
+    turns = [Message("user" if i % 2 == 0 else "assistant", f"turn {i}", "openai", "gpt", 1.0e9 + i) for i in range(4)]
+    stored = discussion_path(tmp_path)
+    stored.parent.mkdir(parents=True)
+    stored.write_text(dumps(StoredDiscussion(messages=turns)), encoding="utf-8")
+    run = run_app("clear_asks_first", "--project", str(tmp_path))
+    result = run.result
+    assert result["modal_from_menu"] is True
+    assert result["after_cancel"] == [4, False]  # Cancel kept every message
+    assert result["modal_from_command"] is True and result["messages_while_asking"] == 4
+    assert result["after_clear"] == [0, False]

@@ -114,6 +114,7 @@ class SloppyGui:
             "Diagnostics": DiagnosticsPanel(self),
         }
         self.about_requested = False
+        self.clear_requested = False  # the confirmation modal opens at the next frame
         self.closed = False
         self.started = time.monotonic()
         self._actions: deque[tuple[Callable[..., Any], tuple]] = deque()
@@ -169,6 +170,16 @@ class SloppyGui:
 
     def quit(self) -> None:
         self.runner_params.app_shall_exit = True
+
+    def request_clear(self) -> None:
+        """Ask before clearing the discussion (File > Clear discussion, the chat.clear command)."""
+        chat = self.controller.chat
+        if chat is None:
+            return
+        if chat.snapshot().messages:
+            self.clear_requested = True
+        else:
+            chat.clear()  # nothing to lose: no question to ask
 
     def copy_last_answer(self) -> None:
         chat = self.controller.chat
