@@ -452,3 +452,28 @@ def clear_asks_first(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: not chat.snapshot().messages, 5.0, "the clear")
     ctx.yield_(3)
     result["after_clear"] = [len(chat.snapshot().messages), _window_shown("Clear the discussion")]
+
+
+def config_problems_shown(ctx: Any, gui: Any, result: dict) -> None:
+    """A malformed config: the status bar says so and opens the details; a toggle says what happened."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    ctx.set_ref("//StatusBar")
+    ctx.item_click("###config_problems")
+    ctx.yield_(3)
+    result["popup_shown"] = _window_shown("Config problems")
+    capture(ctx, out / "config-problems.png")
+    ctx.set_ref("//Config problems")
+    ctx.item_click("Close")
+    ctx.yield_(3)
+    result["popup_after_close"] = _window_shown("Config problems")
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("View/Plugins")
+    ctx.set_ref("//Plugins")
+    ctx.item_click("plugins/##enabled_sloppytest_slow")
+    wait_until(ctx, lambda: not gui.panels["Plugins"]._toggles, 10.0, "the toggle")
+    ctx.yield_(3)
+    result["toggle_message"] = gui.panels["Plugins"].message
+    result["state_after_toggle"] = _state(gui, "sloppytest_slow")
+    capture(ctx, out / "toggle.png")

@@ -298,3 +298,21 @@ def test_clearing_the_discussion_asks_first(run_app, tmp_path):
     assert result["after_cancel"] == [4, False]  # Cancel kept every message
     assert result["modal_from_command"] is True and result["messages_while_asking"] == 4
     assert result["after_clear"] == [0, False]
+
+
+def test_config_problems_are_shown_in_the_window_and_a_toggle_says_it_was_not_saved(run_app, tmp_path, isolated_env):
+    config = isolated_env / "config" / "sloppy" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    broken = '[ui]\ntheme = "default"\n\n[plugins\ndisabled = []\n'
+    config.write_text(broken)
+    site = plugin_site.install(tmp_path / "site", "sloppytest_slow")
+    run = run_app("config_problems_shown", site=site, env={"SLOPPYTEST_SLOW_S": "0.1"})
+    result = run.result
+    assert result["toasts"][0].startswith(f"Config problem: {config}: malformed TOML")
+    assert "line 4" in result["toasts"][0] and "read-only until fixed" in result["toasts"][0]
+    assert result["popup_shown"] is True and result["popup_after_close"] is False
+    message = result["toggle_message"]
+    assert message.startswith("sloppytest_slow is disabled") and "for this session" in message
+    assert "could not be saved" in message and "fix it by hand" in message
+    assert result["state_after_toggle"] == "disabled"
+    assert config.read_text() == broken  # left untouched

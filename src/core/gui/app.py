@@ -25,6 +25,7 @@ from imgui_bundle import hello_imgui, imgui, immapp
 
 from src.core.cli import _start
 from src.core.gui.appearance import Appearance
+from src.core.gui.config_notice import ConfigNotice, toast_text
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import display_problem
 from src.core.gui.frames import FIRST_VISIBLE_SWAP, FrameClock
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SUBSCRIBER_NAME = "sloppy.gui"
 WINDOW_SIZE = (1200, 760)
+CONFIG_TOAST_SECONDS = 20.0
 # Modules the GUI draws with but must not import on its own thread.
 WARMED_MODULES = ("numpy",)
 
@@ -114,6 +116,7 @@ class SloppyGui:
             "Diagnostics": DiagnosticsPanel(self),
         }
         self.about_requested = False
+        self.config_notice = ConfigNotice(controller.config)
         self.clear_requested = False  # the confirmation modal opens at the next frame
         self.closed = False
         self.started = time.monotonic()
@@ -229,7 +232,7 @@ class SloppyGui:
 
         callbacks = params.callbacks
         callbacks.setup_imgui_style = self._apply_theme
-        callbacks.post_init = lambda: self.controller.profiler.mark("gui.window_ready")
+        callbacks.post_init = self._post_init
         callbacks.pre_new_frame = self.guard.wrap("frame start", self._pre_new_frame, draws=False)
         callbacks.show_gui = self.guard.wrap("background", self._show_gui)
         callbacks.show_menus = self.guard.wrap("menus", lambda: draw_menus(self))
@@ -239,6 +242,11 @@ class SloppyGui:
         callbacks.after_swap = self._after_swap
         callbacks.before_exit = self._before_exit
         return params
+
+    def _post_init(self) -> None:
+        self.controller.profiler.mark("gui.window_ready")
+        if self.controller.config.problems:
+            self.toasts.show(toast_text(self.controller.config), ok=False, seconds=CONFIG_TOAST_SECONDS)
 
     # -- the frame loop ----------------------------------------------------------
 
@@ -306,8 +314,10 @@ class SloppyGui:
             if snap.busy:
                 imgui.same_line()
                 imgui.text_disabled("· answering…")
+        self.config_notice.draw_status()
 
     def _after_panels(self) -> None:
+        self.config_notice.draw_popup()
         self.toasts.draw()
         self.plugin_frames.draw(self, {p.name for p in self.status.plugins if p.state is State.READY})
 

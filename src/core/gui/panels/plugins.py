@@ -7,6 +7,7 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.config import ConfigNotWritable
 from src.core.gui.wrap import wrapped
 from src.core.warmup import State
 
@@ -74,7 +75,8 @@ class PluginsPanel:
         if changed:
             self.toggle(plugin.name, enabled)
         if imgui.is_item_hovered():
-            imgui.set_tooltip("Enable or disable (saved to the config)")
+            writable = self.gui.controller.config.writable
+            imgui.set_tooltip(f"Enable or disable ({'saved to the config' if writable else 'the config is read-only'})")
         imgui.table_next_column()
         imgui.text(plugin.name)
         self._actions(plugin)
@@ -112,10 +114,12 @@ class PluginsPanel:
     def toggle(self, name: str, enabled: bool) -> None:
         """Enable (warm now) or disable (unregister now); saved to the config."""
         self._toggles.append((name, enabled, self.gui.controller.set_enabled(name, enabled)))
+        saved = "" if self.gui.controller.config.writable else " (for this session only: the config is read-only)"
         if enabled:
-            self.message = f"Enabling {name}: it is warming up now."
+            self.message = f"Enabling {name}{saved}: it is warming up now."
         else:
-            self.message = f"{name} disabled and saved; its module stays loaded until restart."
+            what = " for this session" if saved else " and saved"
+            self.message = f"{name} disabled{what}; its module stays loaded until restart."
 
     def _collect_toggles(self) -> None:
         waiting = []
@@ -124,6 +128,9 @@ class PluginsPanel:
                 waiting.append((name, enabled, future))
                 continue
             error = future.exception()
-            if error is not None:
+            if isinstance(error, ConfigNotWritable):  # the change is made; only saving it failed
+                state = "enabled for this session (warming up now)" if enabled else "disabled for this session"
+                self.message = f"{name} is {state}, but the change could not be saved: {error}"
+            elif error is not None:
                 self.message = f"Could not {'enable' if enabled else 'disable'} {name}: {error}"
         self._toggles = waiting
