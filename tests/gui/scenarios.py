@@ -207,6 +207,10 @@ def plugins_toggle(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "ready", 20.0, "ready again")
     result["config_after_enable"] = gui.controller.config.path.read_text()
     wait_until(ctx, lambda: gui.status.done, 10.0, "the second warm-up")
+    wait_until(ctx, lambda: len(gui.toasts.shown) >= 2, 5.0, "the second warm-up's toast")
+    ctx.yield_(2)
+    result["message_when_ready"] = gui.panels["Plugins"].message
+    result["seconds_since_start"] = gui.controller.profiler.now_ms() / 1000.0
     attempt = _status(gui, "sloppytest_slow").attempt
     ctx.item_click("plugins/Reload##reload_sloppytest_slow")
     wait_until(ctx, lambda: _status(gui, "sloppytest_slow").attempt > attempt, 10.0, "the reload to start")

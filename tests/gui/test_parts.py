@@ -18,6 +18,7 @@ from src.core.gui.appearance import Appearance
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import NO_DISPLAY, display_problem
 from src.core.gui.indicator import Indicator, Phase, completion_message
+from src.core.gui.panels.plugins import PluginsPanel
 from src.core.gui.panels.providers import by_label
 from src.core.gui.readiness import ReadinessFeed
 from src.core.gui.screenshot import RawFrame, encode_png
@@ -178,3 +179,34 @@ def test_providers_are_listed_by_label_whatever_order_they_warmed_in():
     assert [name for name, _ in by_label(other_run)] == expected
     with_broken = {**warmed, "broken": _Labelled("boom"), "deepseek": _Labelled("deepseek")}
     assert [name for name, _ in by_label(with_broken)] == ["anthropic", "broken", "deepseek", "gemini", "openai"]
+
+
+def test_a_later_warm_up_round_is_timed_from_its_own_start_and_names_what_it_warmed():
+    plugins = [
+        PluginStatus("early", "tool", "d", "1", "m", True, state=State.READY, started_ms=150.0),
+        PluginStatus("openai", "provider", "d", "1", "m", True, state=State.READY, started_ms=160_000.0),
+    ]
+    status = WarmupStatus(plugins=plugins, discovered=True, done=True, started_ms=100.0, finished_ms=166_100.0)
+    assert completion_message(status) == ("All plugins ready — 2 plugins in 166.0 s", True)
+    assert completion_message(status, previous_finished_ms=2_600.0) == (
+        "All plugins ready — openai warmed in 6.1 s",
+        True,
+    )
+
+
+def test_the_plugins_panel_drops_its_warming_note_once_that_plugin_settles():
+    panel = PluginsPanel(gui=None)
+    panel.message, panel._warming_note = "Enabling openai: it is warming up now.", ("openai", 2)
+
+    def status(state: State, attempt: int) -> WarmupStatus:
+        plugin = PluginStatus("openai", "provider", "d", "1", "m", True, state=state, attempt=attempt)
+        return WarmupStatus(plugins=[plugin], discovered=True)
+
+    panel._settle_note(status(State.DISABLED, 2))  # the frame before the writer took the change
+    panel._settle_note(status(State.IMPORTING, 3))
+    assert panel.message == "Enabling openai: it is warming up now."
+    panel._settle_note(status(State.READY, 3))
+    assert panel.message is None and panel._warming_note is None
+    panel.message, panel._warming_note = "Reloading openai: …", ("openai", 3)
+    panel._settle_note(status(State.FAILED, 4))
+    assert panel.message == "openai failed to warm up (see below)."

@@ -69,6 +69,12 @@ def test_plugins_panel_toggle_is_saved_and_warms_again(run_app, tmp_path):
     assert 'disabled = ["sloppytest_slow"]' in run.result["config_after_disable"]
     assert "stays loaded until restart" in run.result["message_after_disable"]
     assert "sloppytest_slow" not in run.result["config_after_enable"]
+    # Re-enabling: the "warming up now" note goes once it is ready; the round is timed from its own start.
+    assert run.result["message_when_ready"] is None  # not "Enabling …: it is warming up now." any more
+    rewarm = re.fullmatch(r"All plugins ready — sloppytest_slow warmed in (\d+\.\d) s", run.result["toasts"][1])
+    assert rewarm, run.result["toasts"]
+    # Its module is still imported, so the round takes moments: not the time since the app started.
+    assert float(rewarm.group(1)) < run.result["seconds_since_start"] - 1.0
     assert run.result["indicator_history"][-1] == "All plugins ready"
     before, after = run.result["reloaded_attempts"]
     assert after == before + 1

@@ -122,6 +122,7 @@ class SloppyGui:
         self.started = time.monotonic()
         self._actions: deque[tuple[Callable[..., Any], tuple]] = deque()
         self._warming: dict[str, cf.Future] = {}
+        self._last_warmup_finished_ms: float | None = None  # when the previous warm-up round ended
         self.guard = FrameGuard()
         self.plugin_frames = PluginFrames(
             controller.pm, lambda name, e: self.toasts.show(f"{name} failed to draw: {e}", ok=False)
@@ -268,7 +269,8 @@ class SloppyGui:
         contributions_changed = False
         for event in self.feed.drain():
             if event.kind == "complete":
-                text, ok = completion_message(event.payload)
+                text, ok = completion_message(event.payload, self._last_warmup_finished_ms)
+                self._last_warmup_finished_ms = event.payload.finished_ms
                 self.toasts.show(text, ok)
             else:
                 contributions_changed = True

@@ -29,10 +29,12 @@ class PluginsPanel:
         self.show_traceback: set[str] = set()
         self.message: str | None = None
         self._toggles: list[tuple[str, bool, cf.Future]] = []
+        self._warming_note: tuple[str, int] | None = None  # (plugin, attempt) the message says is warming
 
     def draw(self) -> None:
         self._collect_toggles()
         status = self.gui.status
+        self._settle_note(status)
         if not status.discovered:
             wrapped("Discovering plugins…", MUTED)
             return
@@ -110,6 +112,7 @@ class PluginsPanel:
             if imgui.small_button(f"Reload##reload_{plugin.name}"):
                 controller.reload(plugin.name)
                 self.message = f"Reloading {plugin.name}: its module is imported again on the pool."
+                self._warming_note = (plugin.name, plugin.attempt)
 
     def toggle(self, name: str, enabled: bool) -> None:
         """Enable (warm now) or disable (unregister now); saved to the config."""
@@ -117,9 +120,29 @@ class PluginsPanel:
         saved = "" if self.gui.controller.config.writable else " (for this session only: the config is read-only)"
         if enabled:
             self.message = f"Enabling {name}{saved}: it is warming up now."
+            attempt = next((p.attempt for p in self.gui.status.plugins if p.name == name), 0)
+            self._warming_note = (name, attempt)
         else:
             what = " for this session" if saved else " and saved"
             self.message = f"{name} disabled{what}; its module stays loaded until restart."
+
+    def _settle_note(self, status: Any) -> None:
+        """Drop "… is warming up now" once that plugin settled (ready: the toast says so; failed: say it)."""
+        if self._warming_note is None:
+            return
+        name, attempt = self._warming_note
+        plugin = next((p for p in status.plugins if p.name == name), None)
+        if plugin is None:
+            self._warming_note = None
+            return
+        if plugin.attempt <= attempt or not plugin.state.settled:
+            return  # not started yet, or still warming
+        self._warming_note = None
+        if plugin.state is State.READY:
+            self.message = None
+        elif plugin.state is State.FAILED:
+            self.message = f"{name} failed to warm up (see below)."
+        # disabled again meanwhile: the message says so already
 
     def _collect_toggles(self) -> None:
         waiting = []
@@ -129,6 +152,7 @@ class PluginsPanel:
                 continue
             error = future.exception()
             if isinstance(error, ConfigNotWritable):  # the change is made; only saving it failed
+                self._warming_note = None  # keep saying so once it is warm
                 state = "enabled for this session (warming up now)" if enabled else "disabled for this session"
                 self.message = f"{name} is {state}, but the change could not be saved: {error}"
             elif error is not None:
