@@ -481,3 +481,40 @@ def config_problems_shown(ctx: Any, gui: Any, result: dict) -> None:
     result["toggle_message"] = gui.panels["Plugins"].message
     result["state_after_toggle"] = _state(gui, "sloppytest_slow")
     capture(ctx, out / "toggle.png")
+
+
+def _set_window_size(width: int, height: int) -> None:
+    """Resize the real GLFW window, as the user would (the GLFW library imgui_bundle itself loaded)."""
+    import ctypes
+
+    import imgui_bundle
+
+    glfw = ctypes.CDLL(str(Path(imgui_bundle.__file__).parent / "libglfw.so.3"))
+    glfw.glfwSetWindowSize.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+    glfw.glfwSetWindowSize(ctypes.c_void_p(hello_imgui.get_glfw_window_address()), width, height)
+
+
+def _panel_widths() -> dict[str, float]:
+    widths = {}
+    for label in ("Context", "Discussion", "Plugins"):
+        window = imgui.internal.find_window_by_name(label)
+        widths[label] = window.size.x if window is not None else 0.0
+    return widths
+
+
+def small_window(ctx: Any, gui: Any, result: dict) -> None:
+    """Shrink the window to 800×500: the Discussion column keeps a usable share; and back to 1200×760."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(5)
+    result["large"] = _panel_widths()
+    _set_window_size(800, 500)
+    wait_until(ctx, lambda: imgui.get_main_viewport().size.x == 800, 10.0, "the resize")
+    ctx.yield_(20)
+    result["small"] = _panel_widths()
+    result["small_viewport"] = [imgui.get_main_viewport().size.x, imgui.get_main_viewport().size.y]
+    capture(ctx, out / "small.png")
+    _set_window_size(1200, 760)
+    wait_until(ctx, lambda: imgui.get_main_viewport().size.x == 1200, 10.0, "the resize back")
+    ctx.yield_(20)
+    result["large_again"] = _panel_widths()

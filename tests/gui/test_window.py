@@ -322,3 +322,13 @@ def test_config_problems_are_shown_in_the_window_and_a_toggle_says_it_was_not_sa
     assert "could not be saved" in message and "fix it by hand" in message
     assert result["state_after_toggle"] == "disabled"
     assert config.read_text() == broken  # left untouched
+
+
+def test_a_small_window_keeps_the_discussion_column_usable(run_app):
+    run = run_app("small_window")
+    result = run.result
+    assert result["small_viewport"] == [800, 500]
+    small = result["small"]
+    assert small["Discussion"] >= 800 * 0.34, result  # was ~110 px: the side docks kept their full width
+    assert small["Context"] > 100 and small["Plugins"] > 100, result  # the side docks shrank, they did not vanish
+    assert result["large_again"]["Discussion"] >= result["large"]["Discussion"] * 0.9, result

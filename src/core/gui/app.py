@@ -32,7 +32,7 @@ from src.core.gui.frames import FIRST_VISIBLE_SWAP, FrameClock
 from src.core.gui.guard import FrameGuard
 from src.core.gui.gui_commands import provider_commands, static_commands, theme_commands
 from src.core.gui.indicator import Indicator, completion_message
-from src.core.gui.layout import dockable_windows, docking_splits, layout_path
+from src.core.gui.layout import PLACEMENT, DiscussionFit, dockable_windows, docking_splits, layout_path
 from src.core.gui.markdown import LazyMarkdown
 from src.core.gui.menus import draw_menus
 from src.core.gui.panels.context import ContextPanel
@@ -116,6 +116,7 @@ class SloppyGui:
             "Diagnostics": DiagnosticsPanel(self),
         }
         self.about_requested = False
+        self.discussion_fit = DiscussionFit()
         self.config_notice = ConfigNotice(controller.config)
         self.clear_requested = False  # the confirmation modal opens at the next frame
         self.closed = False
@@ -300,6 +301,7 @@ class SloppyGui:
             theme.draw_background(imgui.get_background_draw_list(), (size.x, size.y), time.monotonic() - self.started)
         except Exception:
             log.exception("theme background failed")
+        self.discussion_fit.update(list(PLACEMENT))
         if imgui.shortcut(imgui.Key.mod_ctrl | imgui.Key.q, imgui.InputFlags_.route_global):
             self.quit()
         self.panels["Context"].poll_dialog()
