@@ -463,6 +463,7 @@ def config_problems_shown(ctx: Any, gui: Any, result: dict) -> None:
     out = Path(result["out"])
     wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
     ctx.yield_(3)
+    result["toast_after_warm_up"] = gui.toasts.current.text if gui.toasts.current else None
     ctx.set_ref("//StatusBar")
     ctx.item_click("###config_problems")
     ctx.yield_(3)

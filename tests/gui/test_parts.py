@@ -22,6 +22,7 @@ from src.core.gui.panels.plugins import PluginsPanel
 from src.core.gui.panels.providers import by_label
 from src.core.gui.readiness import ReadinessFeed
 from src.core.gui.screenshot import RawFrame, encode_png
+from src.core.gui.toast import Toasts
 from src.core.warmup import PluginStatus, State, WarmupStatus
 from tests.gui import plugin_site
 
@@ -210,3 +211,15 @@ def test_the_plugins_panel_drops_its_warming_note_once_that_plugin_settles():
     panel.message, panel._warming_note = "Reloading openai: …", ("openai", 3)
     panel._settle_note(status(State.FAILED, 4))
     assert panel.message == "openai failed to warm up (see below)."
+
+
+def test_toasts_wait_behind_a_sticky_warning_until_it_is_dismissed():
+    toasts = Toasts()
+    toasts.show("Config problem: …", ok=False, seconds=30.0, sticky=True)
+    toasts.show("All plugins ready — 2 plugins in 0.5 s")
+    assert toasts.current.text == "Config problem: …"
+    assert toasts.shown == ["Config problem: …", "All plugins ready — 2 plugins in 0.5 s"]
+    toasts.dismiss()
+    assert toasts.current.text == "All plugins ready — 2 plugins in 0.5 s" and toasts.dismissed == 1
+    toasts.show("Copied to the clipboard")  # an ordinary toast replaces an ordinary one
+    assert toasts.current.text == "Copied to the clipboard"

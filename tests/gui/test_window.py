@@ -316,6 +316,8 @@ def test_config_problems_are_shown_in_the_window_and_a_toggle_says_it_was_not_sa
     result = run.result
     assert result["toasts"][0].startswith(f"Config problem: {config}: malformed TOML")
     assert "line 4" in result["toasts"][0] and "read-only until fixed" in result["toasts"][0]
+    assert result["toast_after_warm_up"] == result["toasts"][0]  # the warm-up's toast waits behind it
+    assert result["toasts"][1].startswith("All plugins ready")
     assert result["popup_shown"] is True and result["popup_after_close"] is False
     message = result["toggle_message"]
     assert message.startswith("sloppytest_slow is disabled") and "for this session" in message

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 SUBSCRIBER_NAME = "sloppy.gui"
 WINDOW_SIZE = (1200, 760)
-CONFIG_TOAST_SECONDS = 20.0
+CONFIG_TOAST_SECONDS = 15.0
 # Modules the GUI draws with but must not import on its own thread.
 WARMED_MODULES = ("numpy",)
 
@@ -248,7 +248,8 @@ class SloppyGui:
     def _post_init(self) -> None:
         self.controller.profiler.mark("gui.window_ready")
         if self.controller.config.problems:
-            self.toasts.show(toast_text(self.controller.config), ok=False, seconds=CONFIG_TOAST_SECONDS)
+            config_toast = toast_text(self.controller.config)
+            self.toasts.show(config_toast, ok=False, seconds=CONFIG_TOAST_SECONDS, sticky=True)
 
     # -- the frame loop ----------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from imgui_bundle import imgui
@@ -19,6 +20,7 @@ class Toast:
     ok: bool
     shown_at: float
     seconds: float = SHOW_SECONDS
+    sticky: bool = False  # later toasts wait until this one is dismissed or timed out
 
 
 class Toasts:
@@ -26,22 +28,38 @@ class Toasts:
         self.current: Toast | None = None
         self.shown: list[str] = []  # every toast text, oldest first (for tests and Diagnostics)
         self.dismissed = 0
+        self._waiting: deque[Toast] = deque()  # behind a sticky toast
 
-    def show(self, text: str, ok: bool = True, seconds: float = SHOW_SECONDS) -> None:
-        self.current = Toast(text, ok, time.monotonic(), seconds)
+    def show(self, text: str, ok: bool = True, seconds: float = SHOW_SECONDS, *, sticky: bool = False) -> None:
+        toast = Toast(text, ok, time.monotonic(), seconds, sticky)
         self.shown.append(text)
+        if self.current is not None and self.current.sticky and not self._expired(self.current):
+            self._waiting.append(toast)
+        else:
+            self.current = toast
 
     def dismiss(self) -> None:
         if self.current is not None:
             self.current = None
             self.dismissed += 1
+            self._next()
+
+    def _expired(self, toast: Toast) -> bool:
+        return time.monotonic() - toast.shown_at > toast.seconds
+
+    def _next(self) -> None:
+        if self._waiting:
+            toast = self._waiting.popleft()
+            toast.shown_at = time.monotonic()
+            self.current = toast
 
     def draw(self) -> None:
         toast = self.current
         if toast is None:
             return
-        if time.monotonic() - toast.shown_at > toast.seconds:
+        if self._expired(toast):
             self.current = None
+            self._next()
             return
         viewport = imgui.get_main_viewport()
         margin = imgui.get_font_size()
