@@ -6,9 +6,16 @@ import json
 
 import pytest
 
+from src.core.catalog import Catalog, PluginInfo
+from src.core.chat import ChatSession
 from src.core.chat.context import approx_tokens
 from src.core.chat.personas import BUILTIN_PERSONAS
+from src.core.chat.session import WARMING_NOTICE
+from src.core.config import load_config
+from src.core.controller import AppController
 from tests.fakes.app import running_app, wait_for
+from tests.gui import plugin_site
+from tests.gui.fake_openai import FakeOpenAI
 
 
 @pytest.fixture
@@ -178,3 +185,42 @@ def test_a_snapshot_serialises_to_json(tmp_path, project):
         assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
         assert data["messages"][0]["context"] == ["README.md"]
         assert data["version"] == app.chat.snapshot().version and data["loaded"] is True
+
+
+def test_a_send_while_the_chosen_provider_warms_is_refused_and_nothing_is_lost(tmp_path, project, monkeypatch):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_slowchat")
+    monkeypatch.syspath_prepend(str(site))
+    gate = tmp_path / "gate"
+    with FakeOpenAI(["warm ", "now"]) as fake:
+        monkeypatch.setenv("SLOPPYTEST_GATE", str(gate))
+        monkeypatch.setenv("FAKECHAT_BASE_URL", fake.base_url)
+        monkeypatch.setenv("FAKECHAT_API_KEY", "test-key")
+        config_path = tmp_path / "config.toml"
+        config_path.write_text('[provider]\ndefault = "slowchat"\n', encoding="utf-8")
+        info = PluginInfo("sloppytest_slowchat", "sloppytest_slowchat", "provider", "sloppytest_slowchat", "1.0")
+        controller = AppController(
+            load_config(config_path),
+            options={"project": project, "headless": True},
+            mode="headless",
+            discover_fn=lambda: Catalog({info.name: info}),
+        )
+        controller.chat = chat = ChatSession(controller, project)
+        controller.start()
+        try:
+            assert wait_for(lambda: chat.snapshot().loaded)
+            chat.send("hello while warming")
+            assert wait_for(lambda: WARMING_NOTICE in chat.snapshot().notice)
+            snap = chat.snapshot()
+            assert snap.messages == () and not snap.busy
+            assert snap.notice == f"provider 'slowchat' {WARMING_NOTICE}"
+            assert not controller.is_warmup_done() and fake.requests == []
+
+            gate.write_text("open")
+            assert controller.wait_for_warmup(60)
+            chat.send("hello once ready")
+            assert chat.wait_idle(20)
+            user, answer = chat.snapshot().messages
+            assert (user.content, answer.content, answer.state) == ("hello once ready", "warm now", "done")
+            assert chat.snapshot().notice == ""
+        finally:
+            controller.shutdown(timeout=3.0)

@@ -65,6 +65,9 @@ def sloppy_register_providers(register):
     register(FakeChat("fakechat2", "Fake Chat B", ["b-1", "b-2"]))
 '''
 
+# The fake-chat providers behind SLOW's gate: a provider plugin that is still warming until the test opens it.
+SLOWCHAT = SLOW + FAKECHAT.split('"""', 2)[2].replace('"fakechat"', '"slowchat"').replace('"fakechat2"', '"slowchat2"')
+
 THEME = '''"""A theme plugin: a warm window background, applied by the GUI thread."""
 import os
 import time
@@ -148,6 +151,7 @@ SOURCES = {
     "sloppytest_broken": BROKEN,
     "sloppytest_hangs": HANGS,
     "sloppytest_fakechat": FAKECHAT,
+    "sloppytest_slowchat": SLOWCHAT,
     "sloppytest_theme": THEME,
     "sloppytest_draws": DRAWS,
     "sloppytest_badframe": BAD_FRAME,
@@ -158,6 +162,7 @@ KINDS = {
     "sloppytest_broken": "tool",
     "sloppytest_hangs": "tool",
     "sloppytest_fakechat": "provider",
+    "sloppytest_slowchat": "provider",
     "sloppytest_theme": "theme",
     "sloppytest_draws": "tool",
     "sloppytest_badframe": "tool",

@@ -207,6 +207,10 @@ def plugins_toggle(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: _state(gui, "sloppytest_slow") == "ready", 20.0, "ready again")
     result["config_after_enable"] = gui.controller.config.path.read_text()
     wait_until(ctx, lambda: gui.status.done, 10.0, "the second warm-up")
+    wait_until(ctx, lambda: len(gui.toasts.shown) >= 2, 5.0, "the second warm-up's toast")
+    ctx.yield_(2)
+    result["message_when_ready"] = gui.panels["Plugins"].message
+    result["seconds_since_start"] = gui.controller.profiler.now_ms() / 1000.0
     attempt = _status(gui, "sloppytest_slow").attempt
     ctx.item_click("plugins/Reload##reload_sloppytest_slow")
     wait_until(ctx, lambda: _status(gui, "sloppytest_slow").attempt > attempt, 10.0, "the reload to start")
@@ -374,3 +378,146 @@ def chat_cancel_and_error(ctx: Any, gui: Any, result: dict) -> None:
     result["failed"] = {"state": failed.state, "error": failed.error}
     ctx.yield_(3)
     capture(ctx, out / "cancel-and-error.png")
+
+
+def send_while_provider_warms(ctx: Any, gui: Any, result: dict) -> None:
+    """The chosen provider is still warming: Send is off, Ctrl+Enter keeps the text; a refused send is put back."""
+    out = Path(result["out"])
+    chat = gui.controller.chat
+    panel = gui.panels["Message"]
+    wait_until(ctx, lambda: chat.snapshot().loaded, 20.0, "the discussion")
+    _send_text(ctx, "Hello while warming")
+    ctx.yield_(5)
+    result["loading_hint"] = panel.loading_provider()
+    result["text_after_ctrl_enter"] = panel.text
+    result["messages_while_warming"] = len(chat.snapshot().messages)
+    capture(ctx, out / "warming.png")
+    # A send that slips past the GUI's check: the session refuses it and the text comes back.
+    panel.send()
+    result["text_right_after_send"] = panel.text
+    wait_until(ctx, lambda: panel.text == "Hello while warming", 10.0, "the refused text to come back")
+    result["notice"] = chat.snapshot().notice
+    result["messages_after_refusal"] = len(chat.snapshot().messages)
+    _open_gate_when(ctx, lambda: True)
+    wait_until(ctx, lambda: "slowchat" in gui.controller.providers() and gui.status.done, 60.0, "slowchat")
+    ctx.yield_(2)
+    result["loading_hint_when_ready"] = panel.loading_provider()
+    ctx.set_ref("//Message")
+    ctx.item_click("Send")
+    wait_until(ctx, lambda: len(chat.snapshot().messages) == 2 and not chat.snapshot().busy, 20.0, "the answer")
+    ctx.yield_(3)
+    result["text_after_accepted_send"] = panel.text
+    result["answer"] = [chat.snapshot().messages[-1].state, chat.snapshot().messages[-1].content]
+
+
+def _discussion_scroll() -> list[float]:
+    window = imgui.internal.find_window_by_name("Discussion")
+    return [window.scroll.y, window.scroll_max.y]
+
+
+def discussion_follows_the_newest(ctx: Any, gui: Any, result: dict) -> None:
+    """A long stored discussion opens at its end; scrolling up stays put; sending goes back to the end."""
+    chat = gui.controller.chat
+    wait_until(ctx, lambda: chat.snapshot().loaded and gui.status.done, 30.0, "the stored discussion")
+    wait_until(ctx, lambda: gui.markdown.ready, 30.0, "markdown")
+    ctx.yield_(10)
+    result["loaded"] = len(chat.snapshot().messages)
+    result["after_load"] = _discussion_scroll()
+    ctx.scroll_to_top("//Discussion")
+    ctx.yield_(10)
+    result["after_scrolling_up"] = _discussion_scroll()
+    result["follow_after_scrolling_up"] = gui.panels["Discussion"].follow
+    _send_text(ctx, "One more question")
+    wait_until(ctx, lambda: len(chat.snapshot().messages) == result["loaded"] + 2, 10.0, "the new turn")
+    ctx.yield_(10)
+    result["after_send"] = _discussion_scroll()
+    capture(ctx, Path(result["out"]) / "after-send.png")
+
+
+def clear_asks_first(ctx: Any, gui: Any, result: dict) -> None:
+    """File > Clear discussion and the chat.clear command open a confirmation; Cancel keeps, Clear clears."""
+    chat = gui.controller.chat
+    wait_until(ctx, lambda: chat.snapshot().loaded and len(chat.snapshot().messages) == 4, 20.0, "the discussion")
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("File/Clear discussion")
+    ctx.yield_(3)
+    result["modal_from_menu"] = _window_shown("Clear the discussion")
+    capture(ctx, Path(result["out"]) / "confirm.png")
+    ctx.set_ref("//Clear the discussion")
+    ctx.item_click("Cancel")
+    ctx.yield_(5)
+    result["after_cancel"] = [len(chat.snapshot().messages), _window_shown("Clear the discussion")]
+    command = gui.controller.commands()["chat.clear"]
+    done = gui.controller.call_on_writer(command.run, gui.controller)
+    wait_until(ctx, done.done, 5.0, "the command")
+    ctx.yield_(3)
+    result["modal_from_command"] = _window_shown("Clear the discussion")
+    result["messages_while_asking"] = len(chat.snapshot().messages)
+    ctx.set_ref("//Clear the discussion")
+    ctx.item_click("Clear")
+    wait_until(ctx, lambda: not chat.snapshot().messages, 5.0, "the clear")
+    ctx.yield_(3)
+    result["after_clear"] = [len(chat.snapshot().messages), _window_shown("Clear the discussion")]
+
+
+def config_problems_shown(ctx: Any, gui: Any, result: dict) -> None:
+    """A malformed config: the status bar says so and opens the details; a toggle says what happened."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    result["toast_after_warm_up"] = gui.toasts.current.text if gui.toasts.current else None
+    ctx.set_ref("//StatusBar")
+    ctx.item_click("###config_problems")
+    ctx.yield_(3)
+    result["popup_shown"] = _window_shown("Config problems")
+    capture(ctx, out / "config-problems.png")
+    ctx.set_ref("//Config problems")
+    ctx.item_click("Close")
+    ctx.yield_(3)
+    result["popup_after_close"] = _window_shown("Config problems")
+    ctx.set_ref("//##MainMenuBar")
+    ctx.menu_click("View/Plugins")
+    ctx.set_ref("//Plugins")
+    ctx.item_click("plugins/##enabled_sloppytest_slow")
+    wait_until(ctx, lambda: not gui.panels["Plugins"]._toggles, 10.0, "the toggle")
+    ctx.yield_(3)
+    result["toggle_message"] = gui.panels["Plugins"].message
+    result["state_after_toggle"] = _state(gui, "sloppytest_slow")
+    capture(ctx, out / "toggle.png")
+
+
+def _set_window_size(width: int, height: int) -> None:
+    """Resize the real GLFW window, as the user would (the GLFW library imgui_bundle itself loaded)."""
+    import ctypes
+
+    import imgui_bundle
+
+    glfw = ctypes.CDLL(str(Path(imgui_bundle.__file__).parent / "libglfw.so.3"))
+    glfw.glfwSetWindowSize.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+    glfw.glfwSetWindowSize(ctypes.c_void_p(hello_imgui.get_glfw_window_address()), width, height)
+
+
+def _panel_widths() -> dict[str, float]:
+    widths = {}
+    for label in ("Context", "Discussion", "Plugins"):
+        window = imgui.internal.find_window_by_name(label)
+        widths[label] = window.size.x if window is not None else 0.0
+    return widths
+
+
+def small_window(ctx: Any, gui: Any, result: dict) -> None:
+    """Shrink the window to 800×500: the Discussion column keeps a usable share; and back to 1200×760."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(5)
+    result["large"] = _panel_widths()
+    _set_window_size(800, 500)
+    wait_until(ctx, lambda: imgui.get_main_viewport().size.x == 800, 10.0, "the resize")
+    ctx.yield_(20)
+    result["small"] = _panel_widths()
+    result["small_viewport"] = [imgui.get_main_viewport().size.x, imgui.get_main_viewport().size.y]
+    capture(ctx, out / "small.png")
+    _set_window_size(1200, 760)
+    wait_until(ctx, lambda: imgui.get_main_viewport().size.x == 1200, 10.0, "the resize back")
+    ctx.yield_(20)
+    result["large_again"] = _panel_widths()

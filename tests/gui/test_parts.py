@@ -18,8 +18,11 @@ from src.core.gui.appearance import Appearance
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import NO_DISPLAY, display_problem
 from src.core.gui.indicator import Indicator, Phase, completion_message
+from src.core.gui.panels.plugins import PluginsPanel
+from src.core.gui.panels.providers import by_label
 from src.core.gui.readiness import ReadinessFeed
 from src.core.gui.screenshot import RawFrame, encode_png
+from src.core.gui.toast import Toasts
 from src.core.warmup import PluginStatus, State, WarmupStatus
 from tests.gui import plugin_site
 
@@ -156,3 +159,67 @@ def test_headless_appearance_remembers_the_request(tmp_path):
             appearance.request("nerv")
     finally:
         app.shutdown(2.0)
+
+
+class _Labelled:
+    def __init__(self, label: str) -> None:
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        if self._label == "boom":
+            raise RuntimeError("label exploded")
+        return self._label
+
+
+def test_providers_are_listed_by_label_whatever_order_they_warmed_in():
+    warmed = {"openai": _Labelled("OpenAI"), "anthropic": _Labelled("Anthropic"), "gemini": _Labelled("Google Gemini")}
+    other_run = dict(reversed(list(warmed.items())))
+    expected = ["anthropic", "gemini", "openai"]
+    assert [name for name, _ in by_label(warmed)] == expected
+    assert [name for name, _ in by_label(other_run)] == expected
+    with_broken = {**warmed, "broken": _Labelled("boom"), "deepseek": _Labelled("deepseek")}
+    assert [name for name, _ in by_label(with_broken)] == ["anthropic", "broken", "deepseek", "gemini", "openai"]
+
+
+def test_a_later_warm_up_round_is_timed_from_its_own_start_and_names_what_it_warmed():
+    plugins = [
+        PluginStatus("early", "tool", "d", "1", "m", True, state=State.READY, started_ms=150.0),
+        PluginStatus("openai", "provider", "d", "1", "m", True, state=State.READY, started_ms=160_000.0),
+    ]
+    status = WarmupStatus(plugins=plugins, discovered=True, done=True, started_ms=100.0, finished_ms=166_100.0)
+    assert completion_message(status) == ("All plugins ready — 2 plugins in 166.0 s", True)
+    assert completion_message(status, previous_finished_ms=2_600.0) == (
+        "All plugins ready — openai warmed in 6.1 s",
+        True,
+    )
+
+
+def test_the_plugins_panel_drops_its_warming_note_once_that_plugin_settles():
+    panel = PluginsPanel(gui=None)
+    panel.message, panel._warming_note = "Enabling openai: it is warming up now.", ("openai", 2)
+
+    def status(state: State, attempt: int) -> WarmupStatus:
+        plugin = PluginStatus("openai", "provider", "d", "1", "m", True, state=state, attempt=attempt)
+        return WarmupStatus(plugins=[plugin], discovered=True)
+
+    panel._settle_note(status(State.DISABLED, 2))  # the frame before the writer took the change
+    panel._settle_note(status(State.IMPORTING, 3))
+    assert panel.message == "Enabling openai: it is warming up now."
+    panel._settle_note(status(State.READY, 3))
+    assert panel.message is None and panel._warming_note is None
+    panel.message, panel._warming_note = "Reloading openai: …", ("openai", 3)
+    panel._settle_note(status(State.FAILED, 4))
+    assert panel.message == "openai failed to warm up (see below)."
+
+
+def test_toasts_wait_behind_a_sticky_warning_until_it_is_dismissed():
+    toasts = Toasts()
+    toasts.show("Config problem: …", ok=False, seconds=30.0, sticky=True)
+    toasts.show("All plugins ready — 2 plugins in 0.5 s")
+    assert toasts.current.text == "Config problem: …"
+    assert toasts.shown == ["Config problem: …", "All plugins ready — 2 plugins in 0.5 s"]
+    toasts.dismiss()
+    assert toasts.current.text == "All plugins ready — 2 plugins in 0.5 s" and toasts.dismissed == 1
+    toasts.show("Copied to the clipboard")  # an ordinary toast replaces an ordinary one
+    assert toasts.current.text == "Copied to the clipboard"

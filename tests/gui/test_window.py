@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from src.core.chat.model import Message
+from src.core.chat.store import StoredDiscussion, discussion_path, dumps
 from tests.gui import plugin_site
 from tests.gui.conftest import HEAVY_BUILTINS, ROOT, count_pixels
 from tests.gui.fake_openai import FakeOpenAI
@@ -67,6 +69,12 @@ def test_plugins_panel_toggle_is_saved_and_warms_again(run_app, tmp_path):
     assert 'disabled = ["sloppytest_slow"]' in run.result["config_after_disable"]
     assert "stays loaded until restart" in run.result["message_after_disable"]
     assert "sloppytest_slow" not in run.result["config_after_enable"]
+    # Re-enabling: the "warming up now" note goes once it is ready; the round is timed from its own start.
+    assert run.result["message_when_ready"] is None  # not "Enabling …: it is warming up now." any more
+    rewarm = re.fullmatch(r"All plugins ready — sloppytest_slow warmed in (\d+\.\d) s", run.result["toasts"][1])
+    assert rewarm, run.result["toasts"]
+    # Its module is still imported, so the round takes moments: not the time since the app started.
+    assert float(rewarm.group(1)) < run.result["seconds_since_start"] - 1.0
     assert run.result["indicator_history"][-1] == "All plugins ready"
     before, after = run.result["reloaded_attempts"]
     assert after == before + 1
@@ -245,3 +253,84 @@ def test_a_signal_closes_the_window_like_quit(display, tmp_path, sig):
     finally:
         proc.kill()
         proc.communicate()
+
+
+def test_send_waits_for_a_warming_provider_and_keeps_the_message(run_app, tmp_path, isolated_env):
+    config = isolated_env / "config" / "sloppy" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[provider]\ndefault = "slowchat"\n')
+    site = plugin_site.install(tmp_path / "site", "sloppytest_slowchat")
+    with FakeOpenAI(["ready ", "now"]) as fake:
+        env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "k", "SLOPPYTEST_GATE": str(tmp_path / "gate")}
+        run = run_app("send_while_provider_warms", "--project", str(tmp_path), site=site, env=env)
+    result = run.result
+    assert result["loading_hint"] == "provider slowchat loading"
+    assert result["text_after_ctrl_enter"] == "Hello while warming" and result["messages_while_warming"] == 0
+    assert result["text_right_after_send"] == ""  # handed to the session…
+    assert "slowchat" in result["notice"] and "not sent" in result["notice"]  # …which refused it
+    assert result["messages_after_refusal"] == 0
+    assert result["loading_hint_when_ready"] is None
+    assert result["text_after_accepted_send"] == ""
+    assert result["answer"] == ["done", "ready now"]
+
+
+def test_the_discussion_opens_at_the_newest_message_and_follows_unless_scrolled_up(run_app, tmp_path):
+    turns = []
+    for i in range(15):
+        turns.append(Message("user", f"Question {i}?", "openai", "gpt", 1.0e9 + i))
+        turns.append(Message("assistant", f"**Answer {i}**\n\nline one\n\nline two", "openai", "gpt", 1.0e9 + i))
+    stored = discussion_path(tmp_path)
+    stored.parent.mkdir(parents=True)
+    stored.write_text(dumps(StoredDiscussion(messages=turns)), encoding="utf-8")
+    run = run_app("discussion_follows_the_newest", "--project", str(tmp_path))
+    result = run.result
+    assert result["loaded"] == 30
+    scroll, scroll_max = result["after_load"]
+    assert scroll_max > 200 and scroll == scroll_max, result  # the newest message is in view
+    scroll, scroll_max = result["after_scrolling_up"]
+    assert scroll == 0 and scroll_max > 200 and result["follow_after_scrolling_up"] is False  # not yanked back
+    scroll, scroll_max = result["after_send"]
+    assert scroll == scroll_max > 200, result  # the user's own message brings the view back to the end
+
+
+def test_clearing_the_discussion_asks_first(run_app, tmp_path):
+    turns = [Message("user" if i % 2 == 0 else "assistant", f"turn {i}", "openai", "gpt", 1.0e9 + i) for i in range(4)]
+    stored = discussion_path(tmp_path)
+    stored.parent.mkdir(parents=True)
+    stored.write_text(dumps(StoredDiscussion(messages=turns)), encoding="utf-8")
+    run = run_app("clear_asks_first", "--project", str(tmp_path))
+    result = run.result
+    assert result["modal_from_menu"] is True
+    assert result["after_cancel"] == [4, False]  # Cancel kept every message
+    assert result["modal_from_command"] is True and result["messages_while_asking"] == 4
+    assert result["after_clear"] == [0, False]
+
+
+def test_config_problems_are_shown_in_the_window_and_a_toggle_says_it_was_not_saved(run_app, tmp_path, isolated_env):
+    config = isolated_env / "config" / "sloppy" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    broken = '[ui]\ntheme = "default"\n\n[plugins\ndisabled = []\n'
+    config.write_text(broken)
+    site = plugin_site.install(tmp_path / "site", "sloppytest_slow")
+    run = run_app("config_problems_shown", site=site, env={"SLOPPYTEST_SLOW_S": "0.1"})
+    result = run.result
+    assert result["toasts"][0].startswith(f"Config problem: {config}: malformed TOML")
+    assert "line 4" in result["toasts"][0] and "read-only until fixed" in result["toasts"][0]
+    assert result["toast_after_warm_up"] == result["toasts"][0]  # the warm-up's toast waits behind it
+    assert result["toasts"][1].startswith("All plugins ready")
+    assert result["popup_shown"] is True and result["popup_after_close"] is False
+    message = result["toggle_message"]
+    assert message.startswith("sloppytest_slow is disabled") and "for this session" in message
+    assert "could not be saved" in message and "fix it by hand" in message
+    assert result["state_after_toggle"] == "disabled"
+    assert config.read_text() == broken  # left untouched
+
+
+def test_a_small_window_keeps_the_discussion_column_usable(run_app):
+    run = run_app("small_window")
+    result = run.result
+    assert result["small_viewport"] == [800, 500]
+    small = result["small"]
+    assert small["Discussion"] >= 800 * 0.34, result  # was ~110 px: the side docks kept their full width
+    assert small["Context"] > 100 and small["Plugins"] > 100, result  # the side docks shrank, they did not vanish
+    assert result["large_again"]["Discussion"] >= result["large"]["Discussion"] * 0.9, result

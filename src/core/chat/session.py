@@ -42,6 +42,7 @@ from src.core.providers import ChatMessage, ChatRequest, ErrorKind, ProviderErro
 log = logging.getLogger(__name__)
 
 BUSY_NOTICE = "an answer is still streaming: wait for it or cancel it before sending again"
+WARMING_NOTICE = "is still loading: your message was not sent; send it again once it is ready"
 
 
 class ChatSession:
@@ -364,6 +365,11 @@ class ChatSession:
                 self._notice = BUSY_NOTICE
                 self._publish()
                 return
+            warming = self._warming_provider()
+            if warming is not None:  # refuse, keep nothing: the caller still has the text
+                self._notice = f"{warming} {WARMING_NOTICE}"
+                self._publish()
+                return
             provider, problem = self._resolve_provider()
             now = time.time()
             model = self._model or (provider.default_model if provider is not None else "")
@@ -392,6 +398,17 @@ class ChatSession:
         finally:
             if not started:
                 self._end()
+
+    def _warming_provider(self) -> str | None:  # writer
+        """What is still loading when the chosen provider (or any, when none is chosen) is not ready yet."""
+        if self._controller.is_warmup_done():
+            return None
+        providers = self._controller.providers()
+        if self._provider is None:
+            return None if providers else "the provider"
+        if self._provider in providers:
+            return None
+        return f"provider {self._provider!r}"
 
     def _resolve_provider(self) -> tuple[Any, str | None]:  # writer
         providers = self._controller.providers()

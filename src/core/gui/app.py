@@ -25,13 +25,14 @@ from imgui_bundle import hello_imgui, imgui, immapp
 
 from src.core.cli import start_controller
 from src.core.gui.appearance import Appearance
+from src.core.gui.config_notice import ConfigNotice, toast_text
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import display_problem
 from src.core.gui.frames import FIRST_VISIBLE_SWAP, FrameClock
 from src.core.gui.guard import FrameGuard
 from src.core.gui.gui_commands import provider_commands, static_commands, theme_commands
 from src.core.gui.indicator import Indicator, completion_message
-from src.core.gui.layout import dockable_windows, docking_splits, layout_path
+from src.core.gui.layout import PLACEMENT, DiscussionFit, dockable_windows, docking_splits, layout_path
 from src.core.gui.markdown import LazyMarkdown
 from src.core.gui.menus import draw_menus
 from src.core.gui.panels.context import ContextPanel
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SUBSCRIBER_NAME = "sloppy.gui"
 WINDOW_SIZE = (1200, 760)
+CONFIG_TOAST_SECONDS = 15.0
 # Modules the GUI draws with but must not import on its own thread.
 WARMED_MODULES = ("numpy",)
 
@@ -114,10 +116,14 @@ class SloppyGui:
             "Diagnostics": DiagnosticsPanel(self),
         }
         self.about_requested = False
+        self.discussion_fit = DiscussionFit()
+        self.config_notice = ConfigNotice(controller.config)
+        self.clear_requested = False  # the confirmation modal opens at the next frame
         self.closed = False
         self.started = time.monotonic()
         self._actions: deque[tuple[Callable[..., Any], tuple]] = deque()
         self._warming: dict[str, cf.Future] = {}
+        self._last_warmup_finished_ms: float | None = None  # when the previous warm-up round ended
         self.guard = FrameGuard()
         self.plugin_frames = PluginFrames(
             controller.pm, lambda name, e: self.toasts.show(f"{name} failed to draw: {e}", ok=False)
@@ -170,6 +176,16 @@ class SloppyGui:
     def quit(self) -> None:
         self.runner_params.app_shall_exit = True
 
+    def request_clear(self) -> None:
+        """Ask before clearing the discussion (File > Clear discussion, the chat.clear command)."""
+        chat = self.controller.chat
+        if chat is None:
+            return
+        if chat.snapshot().messages:
+            self.clear_requested = True
+        else:
+            chat.clear()  # nothing to lose: no question to ask
+
     def copy_last_answer(self) -> None:
         chat = self.controller.chat
         answers = [m for m in chat.snapshot().messages if m.role == "assistant"] if chat is not None else []
@@ -218,7 +234,7 @@ class SloppyGui:
 
         callbacks = params.callbacks
         callbacks.setup_imgui_style = self._apply_theme
-        callbacks.post_init = lambda: self.controller.profiler.mark("gui.window_ready")
+        callbacks.post_init = self._post_init
         callbacks.pre_new_frame = self.guard.wrap("frame start", self._pre_new_frame, draws=False)
         callbacks.show_gui = self.guard.wrap("background", self._show_gui)
         callbacks.show_menus = self.guard.wrap("menus", lambda: draw_menus(self))
@@ -228,6 +244,12 @@ class SloppyGui:
         callbacks.after_swap = self._after_swap
         callbacks.before_exit = self._before_exit
         return params
+
+    def _post_init(self) -> None:
+        self.controller.profiler.mark("gui.window_ready")
+        if self.controller.config.problems:
+            config_toast = toast_text(self.controller.config)
+            self.toasts.show(config_toast, ok=False, seconds=CONFIG_TOAST_SECONDS, sticky=True)
 
     # -- the frame loop ----------------------------------------------------------
 
@@ -249,7 +271,8 @@ class SloppyGui:
         contributions_changed = False
         for event in self.feed.drain():
             if event.kind == "complete":
-                text, ok = completion_message(event.payload)
+                text, ok = completion_message(event.payload, self._last_warmup_finished_ms)
+                self._last_warmup_finished_ms = event.payload.finished_ms
                 self.toasts.show(text, ok)
             else:
                 contributions_changed = True
@@ -279,6 +302,7 @@ class SloppyGui:
             theme.draw_background(imgui.get_background_draw_list(), (size.x, size.y), time.monotonic() - self.started)
         except Exception:
             log.exception("theme background failed")
+        self.discussion_fit.update(list(PLACEMENT))
         if imgui.shortcut(imgui.Key.mod_ctrl | imgui.Key.q, imgui.InputFlags_.route_global):
             self.quit()
         self.panels["Context"].poll_dialog()
@@ -295,8 +319,10 @@ class SloppyGui:
             if snap.busy:
                 imgui.same_line()
                 imgui.text_disabled("· answering…")
+        self.config_notice.draw_status()
 
     def _after_panels(self) -> None:
+        self.config_notice.draw_popup()
         self.toasts.draw()
         self.plugin_frames.draw(self, {p.name for p in self.status.plugins if p.state is State.READY})
 

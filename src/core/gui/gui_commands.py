@@ -24,7 +24,7 @@ def static_commands(gui: Any) -> list[Command]:
         return run
 
     return [
-        Command("chat.clear", "Chat: clear the discussion", chat_call("clear")),
+        Command("chat.clear", "Chat: clear the discussion…", lambda c: gui.post_gui(gui.request_clear)),
         Command("chat.cancel", "Chat: cancel the answer", chat_call("cancel")),
         Command("chat.copy_last", "Chat: copy the last answer", lambda c: gui.post_gui(gui.copy_last_answer)),
         Command("view.plugins", "View: Plugins", lambda c: gui.post_gui(gui.open_panel, "Plugins")),

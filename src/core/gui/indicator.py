@@ -57,14 +57,27 @@ class Indicator:
         return False
 
 
-def completion_message(status: WarmupStatus) -> tuple[str, bool]:
-    """The toast for a finished warm-up: ``(text, ok)``."""
+def completion_message(status: WarmupStatus, previous_finished_ms: float | None = None) -> tuple[str, bool]:
+    """The toast for a finished warm-up: ``(text, ok)``.
+
+    ``previous_finished_ms`` is when the previous round ended (None for the start-up warm-up): a later
+    round (a plugin enabled, retried or reloaded) is timed from its own start and names what it warmed.
+    """
     ready = status.by_state(State.READY)
     failed = [p for p in status.by_state(State.FAILED) if p.enabled]
+    started = status.started_ms
+    this_round: list[str] = []
+    if previous_finished_ms is not None:
+        rewarmed = [p for p in status.plugins if p.started_ms is not None and p.started_ms >= previous_finished_ms]
+        this_round = sorted(p.name for p in rewarmed)
+        started = min((p.started_ms for p in rewarmed), default=status.finished_ms)
     seconds = 0.0
-    if status.started_ms is not None and status.finished_ms is not None:
-        seconds = max(0.0, (status.finished_ms - status.started_ms) / 1000.0)
+    if started is not None and status.finished_ms is not None:
+        seconds = max(0.0, (status.finished_ms - started) / 1000.0)
     if not failed:
+        if previous_finished_ms is not None:
+            what = ", ".join(this_round) or "nothing new"
+            return f"All plugins ready — {what} warmed in {seconds:.1f} s", True
         noun = "plugin" if len(ready) == 1 else "plugins"
         return f"All plugins ready — {len(ready)} {noun} in {seconds:.1f} s", True
     names = ", ".join(p.name for p in failed)

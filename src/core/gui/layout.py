@@ -43,3 +43,69 @@ def dockable_windows(draw: dict[str, Callable[[], None]]) -> list[hello_imgui.Do
         window.can_be_closed = label not in ("Discussion", "Message")
         windows.append(window)
     return windows
+
+
+MIN_DISCUSSION_SHARE = 0.36  # of the window's width, kept for the Discussion column when the window shrinks
+MIN_DISCUSSION_EMS = 18.0
+FIT_FRAMES = 8  # frames to keep fitting after a resize (docking settles one level a frame)
+
+
+class DiscussionFit:
+    """Keeps the Discussion column usable when the window gets narrow.
+
+    Dear ImGui keeps the side docks at their absolute width when the window
+    shrinks, so the central column takes all the loss. After a change of width
+    (and at start, when the saved layout may come from a wider window), side
+    docks next to the Discussion are scaled down together until it has its
+    share again. A splitter the user drags at a steady size is left alone.
+    """
+
+    def __init__(self) -> None:
+        self._width = -1.0
+        self._frames_left = 0
+        self.adjustments = 0  # how many times side docks were narrowed (tests, Diagnostics)
+
+    def update(self, labels: list[str], protected: str = "Discussion") -> None:
+        """Call once a frame, after the dock space is submitted (GUI thread)."""
+        width = imgui.get_main_viewport().work_size.x
+        if width != self._width:
+            self._width, self._frames_left = width, FIT_FRAMES
+        if self._frames_left <= 0:
+            return
+        self._frames_left -= 1
+        window = imgui.internal.find_window_by_name(protected)
+        node = window.dock_node if window is not None else None
+        if node is None:
+            return
+        wanted = min(max(width * MIN_DISCUSSION_SHARE, hello_imgui.em_size(MIN_DISCUSSION_EMS)), width * 0.8)
+        if node.size.x >= wanted - 1.0:
+            return
+        sides = _side_nodes(node, [label for label in labels if label != protected])
+        total = sum(side.size.x for side in sides.values())
+        if total <= 0.0:
+            return
+        room = max(total - (wanted - node.size.x), total * 0.2)
+        scale = room / total
+        for side in sides.values():
+            imgui.internal.dock_builder_set_node_size(side.id_, imgui.ImVec2(side.size.x * scale, side.size.y))
+        self.adjustments += 1
+
+
+def _side_nodes(protected: imgui.internal.DockNode, labels: list[str]) -> dict[int, imgui.internal.DockNode]:
+    """The docks that sit beside ``protected`` across a left/right split, by id."""
+    ancestors = set()
+    walk = protected
+    while walk is not None:
+        ancestors.add(walk.id_)
+        walk = walk.parent_node
+    sides: dict[int, imgui.internal.DockNode] = {}
+    for label in labels:
+        window = imgui.internal.find_window_by_name(label)
+        node = window.dock_node if window is not None else None
+        while node is not None and node.id_ not in ancestors:
+            parent = node.parent_node
+            if parent is not None and parent.id_ in ancestors and parent.split_axis == imgui.internal.Axis.x:
+                sides[node.id_] = node
+                break
+            node = parent
+    return sides

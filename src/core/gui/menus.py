@@ -17,6 +17,7 @@ def draw_menus(gui: Any) -> None:
     _theme_menu(gui)
     _help_menu(gui)
     _about_popup(gui)
+    _clear_popup(gui)
 
 
 def _file_menu(gui: Any) -> None:
@@ -27,7 +28,7 @@ def _file_menu(gui: Any) -> None:
         gui.panels["Context"].open_dialog()
     chat = gui.controller.chat
     if imgui.menu_item_simple("Clear discussion", enabled=chat is not None):
-        chat.clear()
+        gui.request_clear()
     imgui.separator()
     if imgui.menu_item_simple("Quit", "Ctrl+Q"):
         gui.quit()
@@ -72,6 +73,30 @@ def _help_menu(gui: Any) -> None:
     if imgui.menu_item_simple("About Sloppy"):
         gui.about_requested = True
     imgui.end_menu()
+
+
+CLEAR_POPUP = "Clear the discussion"
+
+
+def _clear_popup(gui: Any) -> None:
+    """The confirmation File > Clear discussion and the chat.clear command ask for."""
+    if gui.clear_requested:
+        imgui.open_popup(CLEAR_POPUP)
+        gui.clear_requested = False
+    if not imgui.begin_popup_modal(CLEAR_POPUP, None, imgui.WindowFlags_.always_auto_resize)[0]:
+        return
+    chat = gui.controller.chat
+    count = len(chat.snapshot().messages) if chat is not None else 0
+    noun = "message" if count == 1 else "messages"
+    imgui.text(f"Clear {count} {noun}? This cannot be undone.")
+    imgui.text_disabled("The context files stay.")
+    if imgui.button("Clear") and chat is not None:
+        chat.clear()
+        imgui.close_current_popup()
+    imgui.same_line()
+    if imgui.button("Cancel") or imgui.is_key_pressed(imgui.Key.escape):
+        imgui.close_current_popup()
+    imgui.end_popup()
 
 
 def _about_popup(gui: Any) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from imgui_bundle import imgui
 
 SHOW_SECONDS = 6.0
+WRAP_EMS = 32.0  # the widest a toast line gets, in font heights
 GREEN_U32 = imgui.IM_COL32(70, 200, 95, 255)
 RED_U32 = imgui.IM_COL32(230, 70, 70, 255)
 
@@ -18,6 +20,7 @@ class Toast:
     ok: bool
     shown_at: float
     seconds: float = SHOW_SECONDS
+    sticky: bool = False  # later toasts wait until this one is dismissed or timed out
 
 
 class Toasts:
@@ -25,22 +28,38 @@ class Toasts:
         self.current: Toast | None = None
         self.shown: list[str] = []  # every toast text, oldest first (for tests and Diagnostics)
         self.dismissed = 0
+        self._waiting: deque[Toast] = deque()  # behind a sticky toast
 
-    def show(self, text: str, ok: bool = True, seconds: float = SHOW_SECONDS) -> None:
-        self.current = Toast(text, ok, time.monotonic(), seconds)
+    def show(self, text: str, ok: bool = True, seconds: float = SHOW_SECONDS, *, sticky: bool = False) -> None:
+        toast = Toast(text, ok, time.monotonic(), seconds, sticky)
         self.shown.append(text)
+        if self.current is not None and self.current.sticky and not self._expired(self.current):
+            self._waiting.append(toast)
+        else:
+            self.current = toast
 
     def dismiss(self) -> None:
         if self.current is not None:
             self.current = None
             self.dismissed += 1
+            self._next()
+
+    def _expired(self, toast: Toast) -> bool:
+        return time.monotonic() - toast.shown_at > toast.seconds
+
+    def _next(self) -> None:
+        if self._waiting:
+            toast = self._waiting.popleft()
+            toast.shown_at = time.monotonic()
+            self.current = toast
 
     def draw(self) -> None:
         toast = self.current
         if toast is None:
             return
-        if time.monotonic() - toast.shown_at > toast.seconds:
+        if self._expired(toast):
             self.current = None
+            self._next()
             return
         viewport = imgui.get_main_viewport()
         margin = imgui.get_font_size()
@@ -61,7 +80,9 @@ class Toasts:
         if imgui.begin("##toast", None, flags):
             _dot(GREEN_U32 if toast.ok else RED_U32)
             imgui.same_line()
-            imgui.text(toast.text)
+            imgui.push_text_wrap_pos(imgui.get_cursor_pos_x() + min(margin * WRAP_EMS, viewport.work_size.x * 0.6))
+            imgui.text_wrapped(toast.text)  # a long message wraps instead of running off the window
+            imgui.pop_text_wrap_pos()
             imgui.same_line()
             if imgui.small_button("Dismiss##toast"):
                 self.dismiss()

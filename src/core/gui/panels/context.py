@@ -8,6 +8,8 @@ from typing import Any
 
 from imgui_bundle import im_file_dialog, imgui
 
+from src.core.gui.wrap import wrapped
+
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
 ERROR = imgui.ImVec4(0.95, 0.4, 0.4, 1.0)
 OK = imgui.ImVec4(0.55, 0.9, 0.6, 1.0)
@@ -59,12 +61,12 @@ class ContextPanel:
             self.open_dialog()
         if self.message:
             text, ok = self.message
-            imgui.text_colored(OK if ok else ERROR, text)
+            wrapped(text, OK if ok else ERROR)
         if chat is None:
             return
         snap = chat.snapshot()
         if not snap.context:
-            imgui.text_colored(MUTED, "No context files. They are sent with every message.")
+            wrapped("No context files. They are sent with every message.", MUTED)
             return
         chars, tokens = chat.context_size()
         imgui.text(f"{len(snap.context)} files, {chars:,} chars (~{tokens:,} tokens)")

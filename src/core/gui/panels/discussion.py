@@ -7,10 +7,13 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.gui.wrap import wrapped
+
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
 USER = imgui.ImVec4(0.45, 0.75, 1.0, 1.0)
 ASSISTANT = imgui.ImVec4(0.55, 0.9, 0.6, 1.0)
 ERROR = imgui.ImVec4(0.95, 0.4, 0.4, 1.0)
+SCROLL_SLACK_PX = 4.0
 STATE_NOTES = {
     "streaming": "answering…",
     "cancelled": "cancelled",
@@ -21,25 +24,34 @@ STATE_NOTES = {
 class DiscussionPanel:
     def __init__(self, gui: Any) -> None:
         self.gui = gui
-        self._seen_version = -1
+        self.follow = True  # keep the newest message in view until the user scrolls up
+        self._seen_max: float | None = None  # the scroll range at the previous frame
+        self._seen_count = 0
 
     def draw(self) -> None:
         chat = self.gui.controller.chat
         if chat is None:
-            imgui.text_colored(MUTED, "The chat session is not available in this build.")
+            wrapped("The chat session is not available in this build.", MUTED)
             return
         snap = chat.snapshot()
         if not snap.messages:
-            imgui.text_colored(MUTED, "No messages yet. Write one in the Message panel and press Ctrl+Enter.")
-        at_bottom = imgui.get_scroll_y() >= imgui.get_scroll_max_y() - 4.0
+            wrapped("No messages yet. Write one in the Message panel and press Ctrl+Enter.", MUTED)
+        scroll_y, scroll_max = imgui.get_scroll_y(), imgui.get_scroll_max_y()
+        if self._seen_max is not None:
+            # Content that grew (a load, a streamed delta, markdown ready) raises the range, not the position:
+            # compared with the previous range, only the user's own scrolling takes us off the bottom.
+            self.follow = scroll_y >= min(scroll_max, self._seen_max) - SCROLL_SLACK_PX
+        new = snap.messages[self._seen_count :]
+        if any(m.role == "user" for m in new):
+            self.follow = True  # a message was sent (or the discussion loaded): show it and its answer
+        self._seen_count = len(snap.messages)
         for index, message in enumerate(snap.messages):
             imgui.push_id(index)
             self._draw_message(message)
             imgui.pop_id()
-        if snap.version != self._seen_version:
-            self._seen_version = snap.version
-            if at_bottom:
-                imgui.set_scroll_here_y(1.0)
+        if self.follow:
+            imgui.set_scroll_here_y(1.0)
+        self._seen_max = scroll_max
 
     def _draw_message(self, message: Any) -> None:
         user = message.role == "user"
@@ -61,13 +73,7 @@ class DiscussionPanel:
                 imgui.text_wrapped(message.content)  # streaming text: plain until complete
         note = STATE_NOTES.get(message.state)
         if message.state == "error":
-            _wrapped(ERROR, f"Error: {message.error or 'the request failed'}")
+            wrapped(f"Error: {message.error or 'the request failed'}", ERROR)
         elif note:
-            _wrapped(MUTED, f"({message.error or note})")  # the session's own words when it has them
+            wrapped(f"({message.error or note})", MUTED)  # the session's own words when it has them
         imgui.separator()
-
-
-def _wrapped(colour: imgui.ImVec4, text: str) -> None:
-    imgui.push_style_color(imgui.Col_.text, colour)
-    imgui.text_wrapped(text)
-    imgui.pop_style_color()

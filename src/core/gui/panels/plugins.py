@@ -7,6 +7,8 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.config import ConfigNotWritable
+from src.core.gui.wrap import wrapped
 from src.core.warmup import State
 
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
@@ -27,18 +29,20 @@ class PluginsPanel:
         self.show_traceback: set[str] = set()
         self.message: str | None = None
         self._toggles: list[tuple[str, bool, cf.Future]] = []
+        self._warming_note: tuple[str, int] | None = None  # (plugin, attempt) the message says is warming
 
     def draw(self) -> None:
         self._collect_toggles()
         status = self.gui.status
+        self._settle_note(status)
         if not status.discovered:
-            imgui.text_colored(MUTED, "Discovering plugins…")
+            wrapped("Discovering plugins…", MUTED)
             return
         imgui.text(f"{len(status.plugins)} plugins · {status.enabled_count} enabled · {status.settled_count} settled")
         if self.message:
-            imgui.text_colored(MUTED, self.message)
+            wrapped(self.message, MUTED)
         for conflict in status.conflicts:
-            imgui.text_colored(STATE_COLOURS[State.IMPORTING], conflict)
+            wrapped(conflict, STATE_COLOURS[State.IMPORTING])
         flags = imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h | imgui.TableFlags_.resizable
         if not imgui.begin_table("plugins", len(COLUMNS), flags):
             return
@@ -55,9 +59,7 @@ class PluginsPanel:
         imgui.end_table()
         for plugin in status.plugins:
             if plugin.state is State.FAILED and plugin.error:
-                imgui.push_style_color(imgui.Col_.text, STATE_COLOURS[State.FAILED])
-                imgui.text_wrapped(f"{plugin.name}: {plugin.error}")
-                imgui.pop_style_color()
+                wrapped(f"{plugin.name}: {plugin.error}", STATE_COLOURS[State.FAILED])
         for plugin in status.plugins:
             if plugin.name in self.show_traceback and plugin.state is State.FAILED:
                 imgui.separator_text(f"{plugin.name}: traceback")
@@ -75,7 +77,8 @@ class PluginsPanel:
         if changed:
             self.toggle(plugin.name, enabled)
         if imgui.is_item_hovered():
-            imgui.set_tooltip("Enable or disable (saved to the config)")
+            writable = self.gui.controller.config.writable
+            imgui.set_tooltip(f"Enable or disable ({'saved to the config' if writable else 'the config is read-only'})")
         imgui.table_next_column()
         imgui.text(plugin.name)
         self._actions(plugin)
@@ -109,14 +112,37 @@ class PluginsPanel:
             if imgui.small_button(f"Reload##reload_{plugin.name}"):
                 controller.reload(plugin.name)
                 self.message = f"Reloading {plugin.name}: its module is imported again on the pool."
+                self._warming_note = (plugin.name, plugin.attempt)
 
     def toggle(self, name: str, enabled: bool) -> None:
         """Enable (warm now) or disable (unregister now); saved to the config."""
         self._toggles.append((name, enabled, self.gui.controller.set_enabled(name, enabled)))
+        saved = "" if self.gui.controller.config.writable else " (for this session only: the config is read-only)"
         if enabled:
-            self.message = f"Enabling {name}: it is warming up now."
+            self.message = f"Enabling {name}{saved}: it is warming up now."
+            attempt = next((p.attempt for p in self.gui.status.plugins if p.name == name), 0)
+            self._warming_note = (name, attempt)
         else:
-            self.message = f"{name} disabled and saved; its module stays loaded until restart."
+            what = " for this session" if saved else " and saved"
+            self.message = f"{name} disabled{what}; its module stays loaded until restart."
+
+    def _settle_note(self, status: Any) -> None:
+        """Drop "… is warming up now" once that plugin settled (ready: the toast says so; failed: say it)."""
+        if self._warming_note is None:
+            return
+        name, attempt = self._warming_note
+        plugin = next((p for p in status.plugins if p.name == name), None)
+        if plugin is None:
+            self._warming_note = None
+            return
+        if plugin.attempt <= attempt or not plugin.state.settled:
+            return  # not started yet, or still warming
+        self._warming_note = None
+        if plugin.state is State.READY:
+            self.message = None
+        elif plugin.state is State.FAILED:
+            self.message = f"{name} failed to warm up (see below)."
+        # disabled again meanwhile: the message says so already
 
     def _collect_toggles(self) -> None:
         waiting = []
@@ -125,6 +151,10 @@ class PluginsPanel:
                 waiting.append((name, enabled, future))
                 continue
             error = future.exception()
-            if error is not None:
+            if isinstance(error, ConfigNotWritable):  # the change is made; only saving it failed
+                self._warming_note = None  # keep saying so once it is warm
+                state = "enabled for this session (warming up now)" if enabled else "disabled for this session"
+                self.message = f"{name} is {state}, but the change could not be saved: {error}"
+            elif error is not None:
                 self.message = f"Could not {'enable' if enabled else 'disable'} {name}: {error}"
         self._toggles = waiting

@@ -7,6 +7,7 @@ from typing import Any
 
 from imgui_bundle import imgui
 
+from src.core.gui.wrap import wrapped
 from src.core.warmup import State
 
 MUTED = imgui.ImVec4(0.6, 0.6, 0.65, 1.0)
@@ -44,11 +45,15 @@ class ProvidersPanel:
         chat = controller.chat
         snap = chat.snapshot() if chat is not None else None
         current = snap.provider if snap is not None else None
-        waiting = [p for p in self.gui.status.plugins if p.kind == "provider" and p.state is not State.READY]
+        waiting = sorted(
+            (p for p in self.gui.status.plugins if p.kind == "provider" and p.state is not State.READY),
+            key=lambda p: p.name,
+        )
+        ordered = by_label(providers)
 
         preview = providers[current].label if current in providers else (current or "choose a provider")
         if imgui.begin_combo("Provider##provider", preview):
-            for name, provider in providers.items():
+            for name, provider in ordered:
                 clicked, _ = imgui.selectable(f"{provider.label}##{name}", name == current)
                 if clicked and chat is not None:
                     chat.set_provider(name)
@@ -79,19 +84,33 @@ class ProvidersPanel:
                         chat.set_persona(name)
                 imgui.end_combo()
         else:
-            imgui.text_colored(MUTED, "The chat session is not available.")
+            wrapped("The chat session is not available.", MUTED)
 
         imgui.separator()
-        for name, provider in providers.items():
+        for name, provider in ordered:
             status = self._key_status(name, provider)
             imgui.text(provider.label)
             imgui.same_line()
             if isinstance(status, str):
-                imgui.text_colored(ERROR, status)
+                wrapped(status, ERROR)
             else:
-                imgui.text_colored(OK if status.present else WARN, status.label())
+                wrapped(status.label(), OK if status.present else WARN)
         for plugin in waiting:
             imgui.text(plugin.name)
             imgui.same_line()
             colour = ERROR if plugin.state is State.FAILED else MUTED
             imgui.text_colored(colour, NOT_READY_LABEL[plugin.state])
+
+
+def by_label(providers: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``(name, provider)`` sorted by label, then name: the same order every run, whatever warmed first."""
+
+    def key(item: tuple[str, Any]) -> tuple[str, str]:
+        name, provider = item
+        try:
+            label = str(provider.label)
+        except Exception:  # noqa: BLE001 - a broken label sorts by name; drawing it reports the error
+            label = name
+        return label.casefold(), name
+
+    return sorted(providers.items(), key=key)
