@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from src.core.gui.markdown import split_blocks
 from tests.gui import plugin_site
 from tests.gui.conftest import HEAVY_BUILTINS, ROOT
 from tests.gui.fake_openai import FakeOpenAI
@@ -219,3 +220,24 @@ def test_a_long_answer_scrolls_through(markdown_run):
             indent=2,
         )
     )
+
+
+def test_long_text_blocks_keep_the_text_and_never_cut_code_tables_or_paragraphs():
+    text = long_answer() + "\n```\n" + "\n".join(["x = 1", ""] * 60) + "```\n\n" + RICH
+    blocks = split_blocks(text, min_lines=10)
+    assert "\n".join(blocks) == text
+    assert len(blocks) > 10
+    for block in blocks[:-1]:
+        assert block.endswith("\n")  # each ends at a blank line...
+        assert block.count("```") % 2 == 0  # ...outside a fenced code block (its blank lines do not cut it)
+        assert block.count("\n") >= 10
+    assert sum("| apple | red | 3 |" in b and "| Name |" in b for b in blocks) == 1  # the table is whole
+    assert split_blocks("") == [""] and split_blocks("one line") == ["one line"]
+
+
+def test_a_long_answer_is_drawn_where_it_is_scrolled_to(markdown_run):
+    # Only the blocks in view are drawn: the panel must still be full of text there.
+    out, rect = markdown_run["out"], markdown_run["discussion_rect"]
+    for shot in ("long_scrolled.png", "long_bottom.png"):
+        rows = _text_rows(_answer_box(_image(out / shot), rect))
+        assert len(rows) >= 15, (shot, rows)

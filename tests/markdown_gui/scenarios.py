@@ -8,6 +8,7 @@ saw; ``tests/test_markdown_app.py`` asserts on both.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,24 @@ def _frame_stats(durations: list[float]) -> dict:
     return {"frames": len(ordered), "p50": pick(0.5), "p99": pick(0.99), "max": ordered[-1]}
 
 
+def _longest_text_stats(render_ms: list[tuple[int, float]]) -> dict | None:
+    """Render times of the longest answer on screen (each frame also renders the shorter ones)."""
+    longest = max((size for size, _ in render_ms), default=0)
+    times = [ms for size, ms in render_ms if size == longest]
+    return {**_frame_stats(times), "chars": longest} if times else None
+
+
 def _scroll_through(ctx: Any, gui: Any, steps: int) -> dict:
-    """Wheel down the Discussion panel ``steps`` times from the top; frame durations while doing it."""
+    """Wheel down the Discussion panel ``steps`` times from the top; frame durations while doing it,
+    and the time spent in ``gui.markdown.render`` (timed through a wrapper around the app's own object)."""
+    render, render_ms = gui.markdown.render, []
+
+    def timed_render(text: str) -> None:
+        began = time.perf_counter()
+        render(text)
+        render_ms.append((len(text), (time.perf_counter() - began) * 1000))
+
+    gui.markdown.render = timed_render
     ctx.scroll_to_top(f"//{DISCUSSION}")
     ctx.yield_(3)
     rect = _discussion_rect()
@@ -73,8 +90,14 @@ def _scroll_through(ctx: Any, gui: Any, steps: int) -> dict:
         ctx.yield_()
         scrolls.append(_scroll()[0])
     frames = gui.clock.swaps - start
+    del gui.markdown.render
     durations = gui.frame_times_ms()[-frames:] if frames else []
-    return {**_frame_stats(durations), "scroll_positions": scrolls, "scroll_max": _scroll()[1]}
+    return {
+        **_frame_stats(durations),
+        "markdown_render_ms": _longest_text_stats(render_ms),
+        "scroll_positions": scrolls,
+        "scroll_max": _scroll()[1],
+    }
 
 
 def markdown_answers(ctx: Any, gui: Any, result: dict) -> None:
@@ -121,3 +144,6 @@ def markdown_answers(ctx: Any, gui: Any, result: dict) -> None:
     _settle(ctx, gui)
     result["long_scroll"] = _scroll_through(ctx, gui, 120)
     screenshot_from_pool(ctx, gui, out / "long_scrolled.png")
+    ctx.scroll_to_bottom(f"//{DISCUSSION}")
+    _settle(ctx, gui)
+    screenshot_from_pool(ctx, gui, out / "long_bottom.png")
