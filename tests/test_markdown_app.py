@@ -38,13 +38,14 @@ RICH = (
     "The end.\n"
 )
 LONG_LINES = 4000
+SCREENFUL_LINES = 80
 HOLD_S = 5.0  # the rich answer stays "streaming" (shown plain) this long
 
 
-def long_answer() -> str:
-    """Several thousand lines: sections with headings, paragraphs with emphasis, list items."""
+def long_answer(count: int = LONG_LINES) -> str:
+    """``count`` lines (several thousand by default): sections with headings, paragraphs with emphasis, list items."""
     lines = []
-    for i in range(LONG_LINES):
+    for i in range(count):
         if i % 200 == 0:
             lines += [f"## Section {i // 200}", ""]
         elif i % 10 == 0:
@@ -117,7 +118,7 @@ def _image(path: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def markdown_run(tmp_path_factory, display):
     tmp = tmp_path_factory.mktemp("markdown")
-    with ScriptedOpenAI([(RICH, HOLD_S), (long_answer(), 0.0)]) as fake:
+    with ScriptedOpenAI([(RICH, HOLD_S), (long_answer(SCREENFUL_LINES), 0.0), (long_answer(), 0.0)]) as fake:
         env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key", "DISPLAY": display}
         result = run_scenario("markdown_answers", tmp, env)
     return result
@@ -125,6 +126,7 @@ def markdown_run(tmp_path_factory, display):
 
 def test_answers_arrive_whole(markdown_run):
     assert markdown_run["rich_answer"] == {"state": "done", "content": RICH}
+    assert markdown_run["medium_answer"] == {"state": "done", "chars": len(long_answer(SCREENFUL_LINES))}
     assert markdown_run["long_answer"]["state"] == "done"
     assert markdown_run["long_answer"]["lines"] >= LONG_LINES
 
@@ -215,7 +217,7 @@ def test_a_long_answer_scrolls_through(markdown_run):
         json.dumps(
             {
                 k: {s: v for s, v in markdown_run[k].items() if s != "scroll_positions"}
-                for k in ("short_scroll", "long_scroll")
+                for k in ("short_scroll", "medium_scroll", "long_scroll")
             },
             indent=2,
         )

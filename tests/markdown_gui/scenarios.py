@@ -139,6 +139,12 @@ def markdown_answers(ctx: Any, gui: Any, result: dict) -> None:
 
     result["short_scroll"] = _scroll_through(ctx, gui, 60)
 
+    # A screenful (under the long-text size, so drawn in one call): the same amount of text on screen.
+    answer = _send_and_wait(ctx, gui, "A screenful please")
+    result["medium_answer"] = {"state": answer.state, "chars": len(answer.content)}
+    _settle(ctx, gui)
+    result["medium_scroll"] = _scroll_through(ctx, gui, 60)
+
     answer = _send_and_wait(ctx, gui, "Now a very long answer")
     result["long_answer"] = {"state": answer.state, "lines": answer.content.count("\n") + 1}
     _settle(ctx, gui)
