@@ -9,6 +9,10 @@ A long answer (thousands of lines) is parsed and laid out by ``imgui_md.render``
 every frame, which costs several ms: it is cut into blocks at blank lines (never
 inside a fenced code block), and a block scrolled out of view is replaced by a
 dummy of the height it had when last drawn.
+
+Answers are drawn with ``render_raw``, as they are: ``render`` would also resolve
+Obsidian embeds (``![[path]]``) by reading that file every frame, so an answer
+could put any readable local file on screen.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ class LazyMarkdown:
         if not self.ready:
             imgui.text_wrapped(text)
         elif len(text) < LONG_TEXT_CHARS:
-            imgui_md.render(text)
+            imgui_md.render_raw(text)
         else:
             self._render_blocks(text)
 
@@ -100,7 +104,7 @@ class LazyMarkdown:
                 imgui.dummy(imgui.ImVec2(0.0, max(0.0, block.height - spacing)))
                 continue
             top = imgui.get_cursor_pos_y()
-            imgui_md.render_raw(block.text)  # as is: unindenting one block alone would change it
+            imgui_md.render_raw(block.text)
             block.height, block.width = imgui.get_cursor_pos_y() - top, width
 
     def shutdown(self) -> None:
