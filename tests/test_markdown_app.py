@@ -39,6 +39,9 @@ RICH = (
 )
 LONG_LINES = 4000
 SCREENFUL_LINES = 80
+SECRET_FILE = "notes-secret.md"  # in the app's working directory; an answer embeds it with ![[…]]
+SECRET = "# Top Secret\n\n| key | value |\n|-----|-------|\n| password | pelican |\n| token | 1234 |\n| more | rows |\n"
+EMBED = f"Here is the file:\n\n![[{SECRET_FILE}]]\n\nThat was it.\n"
 HOLD_S = 5.0  # the rich answer stays "streaming" (shown plain) this long
 
 
@@ -118,7 +121,10 @@ def _image(path: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def markdown_run(tmp_path_factory, display):
     tmp = tmp_path_factory.mktemp("markdown")
-    with ScriptedOpenAI([(RICH, HOLD_S), (long_answer(SCREENFUL_LINES), 0.0), (long_answer(), 0.0)]) as fake:
+    (tmp / SECRET_FILE).write_text(SECRET, encoding="utf-8")
+    with ScriptedOpenAI(
+        [(RICH, HOLD_S), (long_answer(SCREENFUL_LINES), 0.0), (long_answer(), 0.0), (EMBED, 0.0)]
+    ) as fake:
         env = {"FAKECHAT_BASE_URL": fake.base_url, "FAKECHAT_API_KEY": "test-key", "DISPLAY": display}
         result = run_scenario("markdown_answers", tmp, env)
     return result
@@ -243,3 +249,13 @@ def test_a_long_answer_is_drawn_where_it_is_scrolled_to(markdown_run):
     for shot in ("long_scrolled.png", "long_bottom.png"):
         rows = _text_rows(_answer_box(_image(out / shot), rect))
         assert len(rows) >= 15, (shot, rows)
+
+
+def test_an_answer_cannot_show_a_local_file_by_embedding_it(markdown_run):
+    # imgui_md.render resolves Obsidian embeds ![[path]] by reading the file (the assets, then the file system,
+    # every frame): an answer could put any readable file on screen. Answers are drawn as they are.
+    assert markdown_run["embed_answer"] == {"state": "done", "content": EMBED}
+    box = _answer_box(_image(markdown_run["out"] / "embed.png"), markdown_run["discussion_rect"])
+    assert _vertical_lines(box) == []  # the file's table is not drawn
+    heights = [h for _, h in _text_rows(box) if h > 3]
+    assert max(heights) <= 1.15 * float(np.median(heights))  # nor its heading

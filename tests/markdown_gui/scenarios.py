@@ -153,3 +153,12 @@ def markdown_answers(ctx: Any, gui: Any, result: dict) -> None:
     ctx.scroll_to_bottom(f"//{DISCUSSION}")
     _settle(ctx, gui)
     screenshot_from_pool(ctx, gui, out / "long_bottom.png")
+
+    # An answer that names a local file in an Obsidian embed: shown as text, the file is not read into the window.
+    chat.clear()
+    wait_until(ctx, lambda: not chat.snapshot().messages, 5.0, "the discussion to clear")
+    answer = _send_and_wait(ctx, gui, "Embed a file")
+    result["embed_answer"] = {"state": answer.state, "content": answer.content}
+    ctx.scroll_to_top(f"//{DISCUSSION}")
+    _settle(ctx, gui)
+    screenshot_from_pool(ctx, gui, out / "embed.png")
