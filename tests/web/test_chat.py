@@ -146,3 +146,39 @@ def test_palette_commands_of_the_chat_run_through_the_api(app, fake):
     assert {"chat.clear", "chat.cancel", "provider.openai"} <= commands
     assert app.post("/api/commands/chat.clear").status_code == 200
     assert discussion_until(app, lambda b: b["messages"] == [])["messages"] == []
+
+
+SLOW_PROVIDER = """
+import pathlib, time
+gate = pathlib.Path({gate!r})
+deadline = time.monotonic() + 30
+while not gate.exists() and time.monotonic() < deadline:
+    time.sleep(0.02)
+"""
+
+
+def test_send_while_the_provider_is_still_loading_is_refused_and_adds_nothing(web_controller, tmp_path, monkeypatch):
+    gate = tmp_path / "gate"
+    module = f"sloppy_web_slow_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(SLOW_PROVIDER.format(gate=str(gate)))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    project = tmp_path / "project"
+    project.mkdir()
+    controller = web_controller(
+        {"hooks_web": HOOKS_WEB, "slowprov": PluginInfo("slowprov", module, "provider", "test", "1")},
+        wait=False,
+        project=project,
+        before_start=lambda c: setattr(c, "chat", ChatSession(c, project)),
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while runtime.get(controller) is None:
+            assert time.monotonic() < deadline, "the Hook API never came up"
+            time.sleep(0.05)
+        http = Http(f"http://127.0.0.1:{runtime.get(controller).port}")
+        response = http.post("/api/send", json={"message": "hello", "wait": True, "timeout": 1})
+        assert response.status_code == 409, response.text
+        assert "still loading" in response.json()["detail"]
+        assert http.get("/api/discussion").json()["messages"] == []
+    finally:
+        gate.touch()

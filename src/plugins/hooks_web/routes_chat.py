@@ -83,8 +83,12 @@ def router(ctx: WebContext) -> APIRouter:
             raise HTTPException(422, "the message is empty")
         if chat.snapshot().busy:
             raise HTTPException(409, "a reply is still streaming: wait for it or POST /api/cancel first")
-        before = chat.snapshot().version
-        await _apply(controller, chat.send, request.message)
+        previous = chat.snapshot()
+        await _apply(controller, chat.send, request.message)  # runs the send on the writer, now
+        after = chat.snapshot()
+        if len(after.messages) == len(previous.messages):  # refused (provider still loading…): nothing was added
+            raise HTTPException(409, after.notice or "the message was not sent")
+        before = previous.version
         finished = True
         if request.wait:
 
