@@ -1,6 +1,6 @@
 """Markdown answers in the real app under Xvfb, driven by the imgui test engine.
 
-The app (``sloppy.py``'s CLI, through ``tests/markdown_gui/driver.py``) talks to a
+The app (``sloppy.py``'s CLI, through ``tests/gui/driver.py``) talks to a
 loopback OpenAI-compatible server through the real SDK (the ``sloppytest_fakechat``
 plugin); each request gets the next scripted answer. The scenario records what it
 saw and saves screenshots; this side checks both (pixels with numpy).
@@ -24,7 +24,7 @@ from tests.gui import plugin_site
 from tests.gui.conftest import HEAVY_BUILTINS, ROOT
 from tests.gui.fake_openai import FakeOpenAI
 
-DRIVER = ROOT / "tests" / "markdown_gui" / "driver.py"
+DRIVER = ROOT / "tests" / "gui" / "driver.py"
 ARTIFACTS = ROOT / "test-artifacts" / "markdown"
 
 CODE = 'def greet(name):\n    return f"hello {name}"\n'
@@ -101,7 +101,7 @@ def run_scenario(name: str, tmp_path: Path, env: dict[str, str]) -> dict:
         "SLOPPY_DISABLE_PLUGINS": HEAVY_BUILTINS,
         "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]),
     }
-    args = [sys.executable, str(DRIVER), name, str(out), "--project", str(tmp_path)]
+    args = [sys.executable, str(DRIVER), f"tests.markdown_gui.scenarios:{name}", str(out), "--project", str(tmp_path)]
     proc = subprocess.run(args, check=False, cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=180)
     (out / "stdout.txt").write_text(proc.stdout)
     (out / "stderr.txt").write_text(proc.stderr)

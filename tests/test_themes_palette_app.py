@@ -1,7 +1,7 @@
 """Themes and the command palette in the real app under Xvfb, driven by the imgui test engine.
 
 Each test starts ``sloppy.py``'s CLI in a subprocess through
-``tests/themes_gui/driver.py`` with one scenario, then checks what the
+``tests/gui/driver.py`` with one scenario, then checks what the
 scenario recorded and the screenshots it took (pixels, with numpy).
 """
 
@@ -21,14 +21,22 @@ from PIL import Image
 from tests.themes_gui.scenarios import GATE_ENV, PORT_FILE_ENV
 from tests.third_party import ROOT, greeter_source, write_distribution
 
-DRIVER = ROOT / "tests" / "themes_gui" / "driver.py"
+DRIVER = ROOT / "tests" / "gui" / "driver.py"
 PROVIDERS = ("anthropic", "openai", "gemini", "deepseek", "minimax")
 
 
 def run_scenario(
     name: str, out: Path, config: Path, env: dict[str, str] | None = None, extra_args: list[str] | None = None
 ) -> dict:
-    args = [sys.executable, str(DRIVER), name, str(out), "--config", str(config), *(extra_args or [])]
+    args = [
+        sys.executable,
+        str(DRIVER),
+        f"tests.themes_gui.scenarios:{name}",
+        str(out),
+        "--config",
+        str(config),
+        *(extra_args or []),
+    ]
     for provider in PROVIDERS:  # not needed here, and they cost seconds to import
         args += ["--disable", provider]
     proc = subprocess.run(

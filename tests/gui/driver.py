@@ -2,7 +2,9 @@
 
     python tests/gui/driver.py SCENARIO OUT_DIR [sloppy arguments…]
 
-The scenario (a function in ``scenarios.py``) drives the window through
+SCENARIO is a function of ``tests/gui/scenarios.py``, or ``package.module:name``
+for another suite's scenarios (``tests.themes_gui.scenarios:theme_switch``).
+The scenario drives the window through
 imgui's test engine and writes ``OUT_DIR/result.json``; the last frame is
 saved as ``OUT_DIR/final.png``. Everything else is the ordinary CLI path,
 ``_finish`` and its ``os._exit`` included.
@@ -11,6 +13,7 @@ saved as ``OUT_DIR/final.png``. Everything else is the ordinary CLI path,
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from pathlib import Path
 
@@ -25,7 +28,8 @@ from tests.gui import scenarios
 def main() -> int:
     name, out = sys.argv[1], Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
-    scenario = getattr(scenarios, name)
+    module, _, function = name.rpartition(":")
+    scenario = getattr(importlib.import_module(module) if module else scenarios, function)
     run_gui = app.run_gui
 
     def run_with_scenario(controller, args):  # the CLI's call, with the scenario attached
