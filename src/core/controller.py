@@ -61,6 +61,10 @@ class PluginUnavailable(LookupError):
         self.state = state
 
 
+class HookRaised(RuntimeError):
+    """A plugin's hook implementation raised while the core called it."""
+
+
 class AppController:
     def __init__(
         self,
@@ -370,10 +374,14 @@ class AppController:
         try:
             self.pm.register(plugin, name=name)
             _check_known_hooks(self.pm, plugin)
-        except BaseException:
+        except BaseException as e:
             if self.pm.get_plugin(name) is not None:
                 self.pm.unregister(name=name)
-            raise
+            if isinstance(e, pluggy.PluginValidationError):
+                raise
+            # pluggy replays the historic hooks (plugin ready/failed…) into a
+            # new plugin while registering it: one of its implementations raised.
+            raise HookRaised(f"a hook raised while it heard earlier announcements: {_describe(e)}") from e
         self._guard_hooks(name, plugin)
 
     def _guard_hooks(self, name: str, plugin: Any) -> None:
