@@ -127,6 +127,22 @@ def detail(text: Any) -> str:
     return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
 
 
+def sdk_error_message(e: Any) -> str:
+    """The server's own message from an SDK status error (``{"error": {"message": …}}``), else the SDK's."""
+    body = getattr(e, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    return str(getattr(e, "message", "") or e)
+
+
+def cause_text(e: BaseException) -> str:
+    """What lies under an SDK's connection error (the transport's exception), as text."""
+    cause = e.__cause__ or e.__context__
+    return str(cause or e) or type(cause or e).__name__
+
+
 def status_error(name: str, status: int, message: str, retry_after: str | None = None) -> ProviderError:
     """The ``ProviderError`` for an HTTP error status, with a message saying what to do next."""
     msg = detail(message)

@@ -19,10 +19,12 @@ import openai
 from src.core.providers import ChatRequest, ErrorKind, ProviderError
 from src.plugins.providers._common import (
     ProviderBase,
+    cause_text,
     connection_error,
     cut_off_error,
     detail,
     malformed_error,
+    sdk_error_message,
     status_error,
     timeout_error,
 )
@@ -69,13 +71,15 @@ class OpenAICompatibleProvider(ProviderBase):
                         if choice.finish_reason:
                             finished = True
         except openai.APIStatusError as e:
-            raise status_error(self.name, e.status_code, _message(e), e.response.headers.get("retry-after")) from None
+            raise status_error(
+                self.name, e.status_code, sdk_error_message(e), e.response.headers.get("retry-after")
+            ) from None
         except (openai.APITimeoutError, httpx2.TimeoutException):
             raise timeout_error(self.name, self.settings.base_url, self.settings.timeout_s) from None
         except (openai.APIConnectionError, httpx2.TransportError) as e:
             if received:
-                raise cut_off_error(self.name, _cause(e)) from None
-            raise connection_error(self.name, self.settings.base_url, _cause(e)) from None
+                raise cut_off_error(self.name, cause_text(e)) from None
+            raise connection_error(self.name, self.settings.base_url, cause_text(e)) from None
         except (json.JSONDecodeError, openai.APIResponseValidationError, ValueError) as e:
             raise malformed_error(self.name, self.protocol, e) from None
         except openai.APIError as e:  # an {"error": …} event inside the stream
@@ -84,20 +88,6 @@ class OpenAICompatibleProvider(ProviderBase):
             ) from None
         if not finished:
             raise cut_off_error(self.name, "no finish_reason")
-
-
-def _message(e: openai.APIStatusError) -> str:
-    body = e.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-    return e.message
-
-
-def _cause(e: BaseException) -> str:
-    cause = e.__cause__ or e.__context__
-    return str(cause or e) or type(cause or e).__name__
 
 
 def _close_soon(controller: Any, coro: Any) -> None:

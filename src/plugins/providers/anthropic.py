@@ -21,11 +21,13 @@ import opentelemetry.propagate  # noqa: F401 - the SDK propagates trace context 
 from src.core.providers import ChatRequest
 from src.plugins.providers._common import (
     ProviderBase,
+    cause_text,
     connection_error,
     cut_off_error,
     load_settings,
     malformed_error,
     provider_plugin,
+    sdk_error_message,
     status_error,
     timeout_error,
 )
@@ -79,32 +81,18 @@ class AnthropicProvider(ProviderBase):
         except anthropic.APIStatusError as e:
             status = e.status_code
             if received and status < 400:  # an "error" event mid-stream, e.g. overloaded
-                raise cut_off_error(self.name, _message(e)) from None
-            raise status_error(self.name, status, _message(e), e.response.headers.get("retry-after")) from None
+                raise cut_off_error(self.name, sdk_error_message(e)) from None
+            raise status_error(self.name, status, sdk_error_message(e), e.response.headers.get("retry-after")) from None
         except (anthropic.APITimeoutError, httpx2.TimeoutException):
             raise timeout_error(self.name, self.settings.base_url, self.settings.timeout_s) from None
         except (anthropic.APIConnectionError, httpx2.TransportError) as e:
             if received:
-                raise cut_off_error(self.name, _cause(e)) from None
-            raise connection_error(self.name, self.settings.base_url, _cause(e)) from None
+                raise cut_off_error(self.name, cause_text(e)) from None
+            raise connection_error(self.name, self.settings.base_url, cause_text(e)) from None
         except (json.JSONDecodeError, anthropic.APIResponseValidationError, anthropic.APIError, ValueError) as e:
             raise malformed_error(self.name, self.protocol, e) from None
         if not stopped:
             raise cut_off_error(self.name, "no message_stop event")
-
-
-def _message(e: anthropic.APIStatusError) -> str:
-    body = e.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-    return e.message
-
-
-def _cause(e: BaseException) -> str:
-    cause = e.__cause__ or e.__context__
-    return str(cause or e) or type(cause or e).__name__
 
 
 def make(controller: Any) -> AnthropicProvider:
