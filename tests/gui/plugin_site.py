@@ -96,6 +96,29 @@ def sloppy_register_themes(register):
     register(Sunset())
 '''
 
+BACKDROP_THEME = '''"""A theme with a background effect: green on the left half, under half-transparent blue panels."""
+from imgui_bundle import imgui
+
+from src.core import hookimpl
+
+
+class Halves:
+    name = "halves"
+    label = "Halves (test)"
+
+    def apply(self):
+        imgui.get_style().set_color_(imgui.Col_.window_bg, imgui.ImVec4(0.0, 0.0, 1.0, 0.5))
+
+    def draw_background(self, draw_list, size, t):
+        green = imgui.color_convert_float4_to_u32(imgui.ImVec4(0.0, 1.0, 0.0, 1.0))
+        draw_list.add_rect_filled(imgui.ImVec2(0, 0), imgui.ImVec2(size[0] / 2, size[1]), green)
+
+
+@hookimpl
+def sloppy_register_themes(register):
+    register(Halves())
+'''
+
 DRAWS = '''"""Draws its own window every frame through sloppy_gui_frame."""
 from imgui_bundle import imgui
 
@@ -153,6 +176,7 @@ SOURCES = {
     "sloppytest_fakechat": FAKECHAT,
     "sloppytest_slowchat": SLOWCHAT,
     "sloppytest_theme": THEME,
+    "sloppytest_backdrop": BACKDROP_THEME,
     "sloppytest_draws": DRAWS,
     "sloppytest_badframe": BAD_FRAME,
     "sloppytest_badprovider": BAD_PROVIDER,
@@ -164,6 +188,7 @@ KINDS = {
     "sloppytest_fakechat": "provider",
     "sloppytest_slowchat": "provider",
     "sloppytest_theme": "theme",
+    "sloppytest_backdrop": "theme",
     "sloppytest_draws": "tool",
     "sloppytest_badframe": "tool",
     "sloppytest_badprovider": "provider",

@@ -318,6 +318,42 @@ def themes_frames_commands(ctx: Any, gui: Any, result: dict) -> None:
     screenshot_from_pool(ctx, gui, out / "sunset.png")
 
 
+def _see_through() -> dict[str, bool]:
+    """Which dockable windows are drawn without a background this frame."""
+    windows = hello_imgui.get_runner_params().docking_params.dockable_windows
+    return {w.label: bool(w.imgui_window_flags & imgui.WindowFlags_.no_background) for w in windows}
+
+
+def _colour(v: Any) -> list[float]:
+    return [round(v.x, 4), round(v.y, 4), round(v.z, 4), round(v.w, 4)]
+
+
+def backdrop(ctx: Any, gui: Any, result: dict) -> None:
+    """Docked panels draw no background of their own; a floating one does; a theme's effect is veiled once."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    ctx.yield_(3)
+    result["see_through"] = _see_through()
+    result["window_bg"] = _colour(imgui.get_style().color_(imgui.Col_.window_bg))
+    result["clear"] = _colour(hello_imgui.get_runner_params().imgui_window_params.background_color)
+    screenshot_from_pool(ctx, gui, out / "default.png")
+    gui.open_panel("Diagnostics")  # a tab behind Plugins: not drawn, so not looked at, until shown
+    ctx.yield_(3)
+    result["diagnostics_see_through"] = _see_through()["Diagnostics"]
+
+    ctx.undock_window("Context")
+    ctx.yield_(3)
+    result["floating_context_docked"] = imgui.internal.find_window_by_name("Context").dock_node is not None
+    result["see_through_after_undock"] = _see_through()
+
+    gui.appearance.request("halves")
+    wait_until(ctx, lambda: gui.appearance.current == "halves", 5.0, "the halves theme")
+    ctx.yield_(3)
+    result["veiled"] = gui.backdrop.veiled
+    result["clear_veiled"] = _colour(hello_imgui.get_runner_params().imgui_window_params.background_color)
+    screenshot_from_pool(ctx, gui, out / "halves.png")
+
+
 def theme_remembered(ctx: Any, gui: Any, result: dict) -> None:
     """A second start: the saved theme is applied once its plugin is ready; default until then."""
     wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")

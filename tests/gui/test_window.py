@@ -196,6 +196,33 @@ def test_theme_menu_plugin_frames_and_commands(run_app, tmp_path):
     assert result["diagnostics_visible"] is True
 
 
+CONTEXT_EMPTY_AREA = (20, 120, 290, 340)  # below the Context panel's text, above Providers
+PANELS = {"Discussion", "Message", "Context", "Providers", "Plugins", "Diagnostics"}
+
+
+def test_docked_panels_are_painted_once_and_a_floating_one_keeps_its_background(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_backdrop")
+    run = run_app("backdrop", site=site)
+    result = run.result
+    # Docked, no panel draws a background: the window is cleared to the panels' colour, opaque.
+    shown = PANELS - {"Diagnostics"}  # a tab behind Plugins
+    assert {label for label, see_through in result["see_through"].items() if see_through} >= shown
+    assert result["diagnostics_see_through"] is True
+    assert result["clear"] == result["window_bg"][:3] + [1.0]
+    opaque = tuple(round(c * 255) for c in result["window_bg"][:3])
+    area = (CONTEXT_EMPTY_AREA[2] - CONTEXT_EMPTY_AREA[0]) * (CONTEXT_EMPTY_AREA[3] - CONTEXT_EMPTY_AREA[1])
+    assert count_pixels(run.out / "default.png", opaque, CONTEXT_EMPTY_AREA, tolerance=2) > 0.95 * area
+    # Dragged out of the dock, a panel draws its own background again; the docked ones stay see-through.
+    assert result["floating_context_docked"] is False
+    assert result["see_through_after_undock"] == {label: label != "Context" for label in PANELS}
+    # A theme's background effect is veiled once by the panels' colour: blue at 50 % over green on the
+    # left half of the window, over the black clear colour on the right.
+    assert result["veiled"] is True and result["clear_veiled"] == [0.0, 0.0, 0.0, 1.0]
+    over_green, over_black = (0, 128, 128), (0, 0, 128)
+    assert count_pixels(run.out / "halves.png", over_green, (340, 200, 580, 500), tolerance=3) > 0.95 * 240 * 300
+    assert count_pixels(run.out / "halves.png", over_black, (620, 200, 800, 500), tolerance=3) > 0.95 * 180 * 300
+
+
 def test_the_saved_theme_is_applied_on_the_next_start_once_ready(run_app, tmp_path, isolated_env):
     config = isolated_env / "config" / "sloppy" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)

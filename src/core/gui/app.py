@@ -25,6 +25,7 @@ from imgui_bundle import hello_imgui, imgui, immapp
 
 from src.core.cli import start_controller
 from src.core.gui.appearance import Appearance
+from src.core.gui.backdrop import DOCK_SPACE_FLAGS, Backdrop, see_through
 from src.core.gui.config_notice import ConfigNotice, toast_text
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import display_problem
@@ -128,7 +129,9 @@ class SloppyGui:
         self.plugin_frames = PluginFrames(
             controller.pm, lambda name, e: self.toasts.show(f"{name} failed to draw: {e}", ok=False)
         )
-        self.runner_params = self._runner_params()
+        self.runner_params = hello_imgui.RunnerParams()
+        self.backdrop = Backdrop(self.runner_params)
+        self._configure(self.runner_params)
 
     # -- public, any thread --------------------------------------------------
 
@@ -204,8 +207,7 @@ class SloppyGui:
         self.controller.profiler.mark("gui.runner_start")
         immapp.run(params, immapp.AddOnsParams(with_implot=True))
 
-    def _runner_params(self) -> hello_imgui.RunnerParams:
-        params = hello_imgui.RunnerParams()
+    def _configure(self, params: hello_imgui.RunnerParams) -> None:
         params.app_window_params.window_title = "Sloppy"
         params.app_window_params.window_geometry.size = WINDOW_SIZE
         params.app_window_params.restore_previous_geometry = True
@@ -228,9 +230,13 @@ class SloppyGui:
         params.ini_filename = str(layout_path())
         params.ini_filename_use_app_window_title = False
 
-        draw = {label: self.guard.wrap(label, panel.draw, shows_error=True) for label, panel in self.panels.items()}
+        draw = {
+            label: self.backdrop.panel(label, self.guard.wrap(label, panel.draw, shows_error=True))
+            for label, panel in self.panels.items()
+        }
         params.docking_params.docking_splits = docking_splits()
-        params.docking_params.dockable_windows = dockable_windows(draw)
+        params.docking_params.dockable_windows = see_through(dockable_windows(draw))
+        params.docking_params.main_dock_space_node_flags = DOCK_SPACE_FLAGS
 
         callbacks = params.callbacks
         callbacks.setup_imgui_style = self._apply_theme
@@ -243,7 +249,6 @@ class SloppyGui:
         callbacks.before_swap = self._before_swap
         callbacks.after_swap = self._after_swap
         callbacks.before_exit = self._before_exit
-        return params
 
     def _post_init(self) -> None:
         self.controller.profiler.mark("gui.window_ready")
@@ -296,10 +301,8 @@ class SloppyGui:
         self.appearance.applied(theme.name)
 
     def _show_gui(self) -> None:
-        theme = self.appearance.active_theme()
-        size = imgui.get_io().display_size
         try:
-            theme.draw_background(imgui.get_background_draw_list(), (size.x, size.y), time.monotonic() - self.started)
+            self.backdrop.paint(self.appearance.active_theme(), time.monotonic() - self.started)
         except Exception:
             log.exception("theme background failed")
         self.discussion_fit.update(list(PLACEMENT))
