@@ -205,7 +205,7 @@ class SloppyGui:
             params.callbacks.register_tests = lambda: automation(self)
         layout_path().parent.mkdir(parents=True, exist_ok=True)
         self.controller.profiler.mark("gui.runner_start")
-        immapp.run(params, immapp.AddOnsParams(with_implot=True))
+        immapp.run(params, immapp.AddOnsParams())  # immapp: the file dialog's textures; implot is lazy
 
     def _configure(self, params: hello_imgui.RunnerParams) -> None:
         params.app_window_params.window_title = "Sloppy"
@@ -344,6 +344,7 @@ class SloppyGui:
     def _before_exit(self) -> None:
         self.closed = True
         self.panels["Context"].close_dialog()  # its textures must go while the GL context lives
+        self.panels["Diagnostics"].close()
         self.clock.cancel_shots("the window is closing")
         self.markdown.shutdown()
 
