@@ -32,7 +32,8 @@ def report(result: dict) -> str:
             f"Run {meta['started']} · {meta['mode']} · {meta['runs']} runs of each variant, alternating · "
             f"{meta['cpus']} CPUs · Python {meta['python']} · load average "
             f"{meta['loadavg_before'][0]:.1f} before, {meta['loadavg_after'][0]:.1f} after · "
-            f"SDK bytecode present: {meta['sdk_bytecode_present']} "
+            f"SDK bytecode present: {meta['sdk_bytecode_present']} · "
+            f"Sloppy's own bytecode present: {meta.get('own_bytecode_present', 'not recorded')} "
             f"(uv compile-bytecode: {meta['uv_compile_bytecode']}, "
             f"PYTHONDONTWRITEBYTECODE={meta['PYTHONDONTWRITEBYTECODE'] or 'unset'})"
         ),
