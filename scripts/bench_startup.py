@@ -86,14 +86,11 @@ EXPERIMENTS = {
         "exec('def one_at_a_time(spec):\\n    with lock:\\n        return load(spec)', globals()); "
         "c._load = one_at_a_time"
     ),
-    # Start the warm-up (discovery and imports) when the first frame is up, not before the window opens.
-    "app_defer": (
-        "import src.core.controller as c, src.core.gui.frames as fr; pending = []; "
-        "c.AppController.start = lambda self: (self._loop_thread.start(), pending.append(self)); "
-        "after = fr.FrameClock.after_swap; "
-        "fr.FrameClock.after_swap = lambda self: (after(self), self.swaps == fr.FIRST_VISIBLE_SWAP and pending and "
-        "(lambda ctl: (setattr(ctl, '_warmup_started_ms', ctl.profiler.now_ms()), "
-        "ctl.submit_io(ctl._discover_and_warm)))(pending.pop()))"
+    # The pool's threads at nice 10: the GUI thread and the renderer's threads win the CPU from imports.
+    "app_nice": (
+        "import os, threading, src.core.controller as c; name = c.AppController._name_pool_thread; "
+        "c.AppController._name_pool_thread = lambda self: (name(self), "
+        "os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10))"
     ),
 }
 # For variants whose warm-up ends before the window opens (eager, app_none), the --startuptime file is

@@ -7,7 +7,6 @@ and swap (``before_swap``), when the frame is complete in the back buffer.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import struct
 import sys
@@ -34,7 +33,9 @@ def _libgl() -> ctypes.CDLL:
         return ctypes.CDLL("/System/Library/Frameworks/OpenGL.framework/OpenGL")
     if sys.platform == "win32":
         return ctypes.CDLL("opengl32")
-    return ctypes.CDLL(ctypes.util.find_library("GL") or "libGL.so.1")
+    from ctypes.util import find_library  # here, not at the top: it pulls in tempfile and random (~3 ms)
+
+    return ctypes.CDLL(find_library("GL") or "libGL.so.1")
 
 
 def read_back_buffer(width: int, height: int) -> RawFrame:
