@@ -8,13 +8,14 @@ gate file, found by the real discovery; the real Hook API plugin on uvicorn.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import sys
 import threading
 import time
 import uuid
 
 import pytest
-from webtools import Http, wait_for_server
+from webtools import HEAVY, Http, start_app, stop_app, wait_for_server
 
 from src.core.catalog import discover
 from src.plugins.hooks_web.declared import RETRY_AFTER_S
@@ -155,3 +156,25 @@ def test_an_unknown_command_is_still_404_while_a_plugin_loads(api):
 def test_a_bad_wait_is_rejected(api, query):
     app = api()
     assert app.post(f"/api/commands/greet.hello?{query}").status_code == 422
+
+
+def test_the_real_app_waits_for_a_declared_command_of_a_slow_third_party_plugin(sloppy_cmd, greeter_site, tmp_path):
+    """End to end: ``sloppy.py --headless`` finds the distribution on PYTHONPATH; the API waits for its import."""
+    args = [*(a for name in HEAVY for a in ("--disable", name)), "--headless"]
+    pythonpath = os.pathsep.join(filter(None, [str(greeter_site), os.environ.get("PYTHONPATH")]))
+    app = start_app(sloppy_cmd, tmp_path, args, env={"PYTHONPATH": pythonpath})
+    try:
+        rows = {row["name"]: row for row in app.http.get("/api/plugins").json()["plugins"]}
+        assert rows["greeter"]["state"] in ("pending", "importing")
+        assert rows["greeter"]["distribution"] == "sloppy-greeter"
+        with cf.ThreadPoolExecutor(1) as pool:
+            run = pool.submit(app.http.post, "/api/commands/greet.hello")
+            time.sleep(0.5)
+            assert not run.done()
+            assert app.http.get("/api/status").status_code == 200
+            (greeter_site / "gate").write_text("open", encoding="utf-8")
+            answer = run.result(timeout=20)
+        assert (answer.status_code, answer.json()) == (200, {"id": "greet.hello", "ok": True, "result": "greeted"})
+        assert (greeter_site / "greeted.txt").read_text(encoding="utf-8") == "hello from greeter"
+    finally:
+        assert stop_app(app.proc) == 0, app.output()
