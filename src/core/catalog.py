@@ -67,6 +67,13 @@ class Catalog:
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
 
+    def command_owner(self, command_id: str) -> str | None:
+        """The plugin whose metadata declares ``command_id`` (``sloppy.commands``), if any."""
+        for info in self.plugins.values():
+            if any(declared.id == command_id for declared in info.commands):
+                return info.name
+        return None
+
 
 def discover() -> Catalog:
     """Read every ``sloppy.plugins`` entry point on ``sys.path``."""

@@ -557,3 +557,53 @@ def small_window(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: imgui.get_main_viewport().size.x == 1200, 10.0, "the resize back")
     ctx.yield_(20)
     result["large_again"] = _panel_widths()
+
+
+def plugins_table_fits(ctx: Any, gui: Any, result: dict) -> None:
+    """The Plugins table at the default window size: every header and widget whole and inside the panel."""
+    out = Path(result["out"])
+    wait_until(ctx, lambda: gui.status.done, 30.0, "the warm-up")
+    gui.runner_params.docking_params.dockable_window_of_name("Plugins").focus_window_at_next_frame = True
+    ctx.yield_(3)
+    result["display_size"] = [imgui.get_io().display_size.x, imgui.get_io().display_size.y]
+    window = ctx.get_window_by_ref("//Plugins")
+    result["panel"] = _rect(window.inner_clip_rect)
+    ctx.set_ref("//Plugins")
+    refs = [f"plugins/$${column}/{name}" for column, name in enumerate(("On", "Plugin", "State", "Import ms"))]
+    for plugin in gui.status.plugins:
+        refs.append(f"plugins/##enabled_{plugin.name}")
+        if plugin.state.value == "ready":
+            refs.append(f"plugins/Reload##reload_{plugin.name}")
+        elif plugin.state.value == "failed":
+            refs += [f"plugins/Retry##retry_{plugin.name}", f"plugins/Traceback##tb_{plugin.name}"]
+    items = {}
+    for ref in refs:
+        if "$$" not in ref:  # a row's widget: scrolled into view (the headers are measured first, at the top)
+            ctx.scroll_to_item_y(ref)
+            ctx.yield_()
+        info = ctx.item_info(ref, imgui.test_engine.TestOpFlags_.no_error)
+        items[ref] = None if info.id_ == 0 else {"full": _rect(info.rect_full), "clipped": _rect(info.rect_clipped)}
+    result["items"] = items
+    result["rows"] = {p.name: p.state.value for p in gui.status.plugins}
+    # What must fit in a cell: each header's label, and each part of a row's details line.
+    result["cell_padding"] = imgui.get_style().cell_padding.x
+    result["text_widths"] = {
+        text: imgui.calc_text_size(text).x
+        for plugin in gui.status.plugins
+        for text in (plugin.kind, f"{plugin.distribution} {plugin.version}", plugin.thread or "")
+    }
+    result["header_widths"] = {name: imgui.calc_text_size(name).x for name in ("On", "Plugin", "State", "Import ms")}
+    ctx.scroll_to_top("//Plugins")
+    capture(ctx, out / "plugins.png")
+    # Hovering a plugin's name shows its full details.
+    name_x = items["plugins/$$1/Plugin"]["full"][0] + 12
+    checkbox = items["plugins/##enabled_palette"]["full"]
+    ctx.mouse_move_to_pos(imgui.ImVec2(name_x, (checkbox[1] + checkbox[3]) / 2))
+    ctx.yield_(3)
+    tooltip = imgui.internal.find_window_by_name("##Tooltip_00")
+    result["tooltip_shown"] = tooltip is not None and tooltip.was_active
+    capture(ctx, out / "plugins-tooltip.png")
+
+
+def _rect(rect: Any) -> list[float]:
+    return [rect.min.x, rect.min.y, rect.max.x, rect.max.y]

@@ -18,7 +18,7 @@ from src.core.gui.appearance import Appearance
 from src.core.gui.default_theme import DefaultTheme
 from src.core.gui.display import NO_DISPLAY, display_problem
 from src.core.gui.indicator import Indicator, Phase, completion_message
-from src.core.gui.panels.plugins import PluginsPanel
+from src.core.gui.panels.plugins import PluginsPanel, details_parts, details_tooltip, fit_parts
 from src.core.gui.panels.providers import by_label
 from src.core.gui.readiness import ReadinessFeed
 from src.core.gui.screenshot import RawFrame, encode_png
@@ -193,6 +193,33 @@ def test_a_later_warm_up_round_is_timed_from_its_own_start_and_names_what_it_war
         "All plugins ready — openai warmed in 6.1 s",
         True,
     )
+
+
+def test_a_plugins_details_line_breaks_between_its_parts_to_fit_the_column():
+    parts = ["provider", "sloppy 0.1.0", "controller-io-2"]
+    assert fit_parts(parts, 100, len) == ["provider · sloppy 0.1.0 · controller-io-2"]
+    assert fit_parts(parts, 23, len) == ["provider · sloppy 0.1.0", "controller-io-2"]
+    assert fit_parts(parts, 12, len) == ["provider", "sloppy 0.1.0", "controller-io-2"]
+    assert fit_parts(parts, 3, len) == parts  # a part wider than the column gets its own line (it wraps there)
+    assert fit_parts([], 10, len) == []
+
+
+def test_a_plugins_tooltip_has_everything_its_row_shortens():
+    ready = PluginStatus(
+        "openai", "provider", "sloppy", "0.1.0", "src.plugins.providers.openai", True, state=State.READY,
+        started_ms=812.4, import_ms=1761.2, duration_ms=1790.0, thread="controller-io-2",
+    )  # fmt: skip
+    assert details_parts(ready) == ["provider", "sloppy 0.1.0", "controller-io-2"]
+    assert details_tooltip(ready).splitlines() == [
+        "openai (provider): ready",
+        "distribution sloppy 0.1.0",
+        "module src.plugins.providers.openai",
+        "thread controller-io-2",
+        "started at 812 ms, import 1761 ms, import + setup 1790 ms",
+    ]
+    disabled = PluginStatus("hooks_web", "web", "sloppy", "0.1.0", "m", False, state=State.DISABLED, note="off")
+    assert details_parts(disabled) == ["web", "sloppy 0.1.0"]
+    assert details_tooltip(disabled).splitlines()[-2:] == ["thread – (not started)", "off"]
 
 
 def test_the_plugins_panel_drops_its_warming_note_once_that_plugin_settles():

@@ -361,3 +361,27 @@ def test_a_small_window_keeps_the_discussion_column_usable(run_app):
     assert small["Discussion"] >= 800 * 0.34, result  # was ~110 px: the side docks kept their full width
     assert small["Context"] > 100 and small["Plugins"] > 100, result  # the side docks shrank, they did not vanish
     assert result["large_again"]["Discussion"] >= result["large"]["Discussion"] * 0.9, result
+
+
+def test_the_plugins_table_is_whole_at_the_default_window_size(run_app, tmp_path):
+    site = plugin_site.install(tmp_path / "site", "sloppytest_slow", "sloppytest_broken")
+    run = run_app("plugins_table_fits", site=site)
+    assert run.result["display_size"] == [1200, 760]
+    assert run.result["rows"]["sloppytest_broken"] == "failed" and run.result["rows"]["palette"] == "ready"
+    left, top, right, bottom = run.result["panel"]
+    for ref, item in run.result["items"].items():
+        assert item is not None, f"{ref} is not drawn"
+        assert item["clipped"] == item["full"], f"{ref} is cut: {item}"
+        x1, y1, x2, y2 = item["full"]
+        assert left <= x1 < x2 <= right and top <= y1 < y2 <= bottom, (
+            f"{ref} {item['full']} is outside {run.result['panel']}"
+        )
+    padding = run.result["cell_padding"]
+    for column, (name, width) in enumerate(run.result["header_widths"].items()):
+        x1, _, x2, _ = run.result["items"][f"plugins/$${column}/{name}"]["full"]
+        assert x2 - x1 >= width + padding, f"the header {name!r} ({width} px) is cut in a {x2 - x1} px column"
+    x1, _, x2, _ = run.result["items"]["plugins/$$1/Plugin"]["full"]
+    for text, width in run.result["text_widths"].items():
+        assert width + 2 * padding <= x2 - x1, f"{text!r} ({width} px) does not fit the Plugin column ({x2 - x1} px)"
+    assert run.result["tooltip_shown"] is True
+    assert (run.out / "plugins.png").stat().st_size > 0

@@ -18,6 +18,15 @@ long discussion does not resend every file with every turn).
 
 The discussion and the context list persist in ``<project>/.sloppy/discussion.json``
 (loaded on the pool at start, written atomically on the pool after each change).
+
+Which provider: an explicit choice wins — the user's pick in this session
+(``set_provider``, or ``set_model``, which pins the current provider), the
+pick saved with the discussion, or the config's ``[provider] default``. Without
+one the selection is automatic: as each provider becomes ready, the best one
+is taken — one whose key is present, then the configured default, then the
+first in catalog order (never "whichever warmed first") — so a provider with
+a key that becomes ready later takes over an automatic selection, never an
+explicit one. Only an explicit choice is saved with the discussion.
 """
 
 from __future__ import annotations
@@ -41,6 +50,10 @@ from src.core.providers import ChatMessage, ChatRequest, ErrorKind, ProviderErro
 
 log = logging.getLogger(__name__)
 
+# Who chose the current provider (see the module docstring).
+AUTO, CONFIG, DISCUSSION, SESSION = "auto", "config", "discussion", "session"
+EXPLICIT_SOURCES = (DISCUSSION, SESSION)  # the choices saved with the discussion
+
 BUSY_NOTICE = "an answer is still streaming: wait for it or cancel it before sending again"
 WARMING_NOTICE = "is still loading: your message was not sent; send it again once it is ready"
 
@@ -55,8 +68,11 @@ class ChatSession:
         config = controller.config
         self._messages: list[Message] = []
         self._context: dict[str, int] = {}  # shown path -> chars, in the order added
-        self._provider: str | None = config.get("provider", "default") or None
-        self._model: str | None = config.get("provider", "model") or None
+        self._configured: str | None = config.get("provider", "default") or None
+        self._configured_model: str | None = config.get("provider", "model") or None
+        self._provider: str | None = self._configured
+        self._model: str | None = self._configured_model
+        self._provider_source = CONFIG if self._configured else AUTO
         self._persona: str = config.get("provider", "persona") or DEFAULT_PERSONA
         self._chosen: set[str] = set()  # what the user set before the stored discussion loaded
         self._task: asyncio.Task | None = None
@@ -201,7 +217,11 @@ class ChatSession:
         )
 
     def _stored(self) -> StoredDiscussion:
-        return StoredDiscussion(list(self._messages), list(self._context), self._provider, self._model, self._persona)
+        if self._provider_source in EXPLICIT_SOURCES:
+            provider, model = self._provider, self._model
+        else:  # an automatic pick (or the config's) is made again at the next start, with the keys then set
+            provider, model = None, None
+        return StoredDiscussion(list(self._messages), list(self._context), provider, model, self._persona)
 
     def _save(self) -> None:  # writer
         if not self._loaded:
@@ -244,9 +264,11 @@ class ChatSession:
             context.update(self._context)
             self._context = context
             if "provider" not in self._chosen and stored.provider:
-                self._provider = stored.provider
+                self._provider, self._provider_source = stored.provider, DISCUSSION
                 if "model" not in self._chosen:
                     self._model = stored.model
+            if self._controller.is_warmup_done():
+                self._fall_back_if_gone()
             if "persona" not in self._chosen and stored.persona in self.personas():
                 self._persona = stored.persona
             self._loaded = True
@@ -259,6 +281,20 @@ class ChatSession:
             self._end()
 
     @hookimpl
+    def sloppy_plugin_ready(self, info: Any) -> None:  # writer, as each plugin becomes ready
+        self._reselect_safely()
+
+    @hookimpl
+    def sloppy_plugin_failed(self, info: Any) -> None:  # writer: an automatic pick may have gone with it
+        self._reselect_safely()
+
+    def _reselect_safely(self) -> None:  # writer
+        try:
+            self._select_default()
+        except Exception:  # the hook's other implementations (GUI, palette…) must still run
+            log.exception("choosing the default provider failed")
+
+    @hookimpl
     def sloppy_warmup_complete(self, status: Any) -> None:  # writer, after each warm-up
         try:
             self._take_providers()
@@ -269,15 +305,8 @@ class ChatSession:
 
     def _take_providers(self) -> None:  # writer
         providers = self._controller.providers()
-        if self._provider is not None and self._provider not in providers:
-            gone = self._gone_reason(self._provider)
-            if gone is not None:  # uninstalled or disabled: fall back rather than fail every send
-                fallback = self._default_provider(providers)
-                if fallback is not None:
-                    self._notice = f"{gone}; using {fallback} instead"
-                    self._provider, self._model = fallback, None
-        if self._provider is None:
-            self._provider = self._default_provider(providers)
+        self._fall_back_if_gone()
+        self._select_default()
         self._controller.add_contributions(
             "commands",
             "chat",
@@ -288,14 +317,42 @@ class ChatSession:
         )
         self._publish()
 
+    def _fall_back_if_gone(self) -> None:  # writer
+        """A chosen provider that is uninstalled or disabled: use the default one, and say so."""
+        if self._provider is None or self._provider in self._controller.providers():
+            return
+        gone = self._gone_reason(self._provider)
+        if gone is None:
+            return
+        fallback = self._default_provider(self._controller.providers())
+        if fallback is not None:  # rather than fail every send
+            self._notice = f"{gone}; using {fallback} instead"
+            self._provider, self._model, self._provider_source = fallback, None, AUTO
+            self._publish()
+
+    def _select_default(self) -> None:  # writer
+        """Point an automatic selection at the best ready provider; an explicit choice is left alone."""
+        if self._provider_source != AUTO:
+            return
+        best = self._default_provider(self._controller.providers())
+        if best is None or best == self._provider:
+            return
+        self._provider = best
+        self._model = self._configured_model if best == self._configured else None
+        self._publish()
+
     def _default_provider(self, providers: dict[str, Any]) -> str | None:
-        for name, provider in providers.items():
-            try:
-                if provider.key_status().present:
-                    return name
-            except Exception:  # a provider's bug must not stop the chat
-                log.exception("key_status() of provider %s failed", name)
-        return next(iter(providers), None)
+        """The best of ``providers``: key present, then the configured default, then catalog order."""
+        if not providers:
+            return None
+        catalog = self._controller.catalog()
+        order = {name: i for i, name in enumerate(catalog.plugins)} if catalog is not None else {}
+
+        def rank(name: str) -> tuple[bool, bool, int, str]:
+            owner = self._controller.contributor("providers", name) or name
+            return (not _has_key(name, providers[name]), name != self._configured, order.get(owner, len(order)), name)
+
+        return min(providers, key=rank)
 
     def _gone_reason(self, name: str) -> str | None:
         """Why provider ``name`` will not come back this run (not installed, disabled), or None."""
@@ -318,10 +375,13 @@ class ChatSession:
             if changes["provider"] != self._provider:
                 self._model = None
             self._provider = changes["provider"]
+            self._provider_source = SESSION
             self._chosen.add("provider")
         if changes.get("model"):
             self._model = changes["model"]
             self._chosen.add("model")
+            if self._provider is not None:  # a model belongs to its provider: that pins the provider too
+                self._provider_source = SESSION
         if "persona" in changes:
             self._persona = str(changes["persona"])
             self._chosen.add("persona")
@@ -412,8 +472,7 @@ class ChatSession:
 
     def _resolve_provider(self) -> tuple[Any, str | None]:  # writer
         providers = self._controller.providers()
-        if self._provider is None:
-            self._provider = self._default_provider(providers)
+        self._select_default()
         if self._provider is None:
             if not self._controller.is_warmup_done():
                 return None, "the providers are still warming up; send again in a moment"
@@ -494,6 +553,14 @@ class ChatSession:
             problem = self._store.save(next(self._save_seq), dumps(self._stored()))
             if problem:
                 log.error("%s", problem)
+
+
+def _has_key(name: str, provider: Any) -> bool:
+    try:
+        return bool(provider.key_status().present)
+    except Exception:  # a provider's bug must not stop the chat
+        log.exception("key_status() of provider %s failed", name)
+        return False
 
 
 def _history(messages: list[Message]) -> list[ChatMessage]:

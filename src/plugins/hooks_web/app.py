@@ -1,13 +1,17 @@
-"""The FastAPI application of the Hook API: routes, key check, docs, secret filter."""
+"""The FastAPI application of the Hook API: routes, key check, docs, secret filter.
+
+``/docs`` is a plain HTML page built from the schema (``docs_page``): Swagger UI
+and ReDoc load their code from a CDN and show nothing offline, so FastAPI's
+own ``/docs`` and ``/redoc`` are off.
+"""
 
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from src.core import __version__
-from src.plugins.hooks_web import redact, routes_app, routes_chat, routes_control
+from src.plugins.hooks_web import docs_page, redact, routes_app, routes_chat, routes_control
 from src.plugins.hooks_web.context import WebContext
 from src.plugins.hooks_web.plugin_routes import PluginRoutes
 from src.plugins.hooks_web.security import RequireKey, key_checker
@@ -40,7 +44,7 @@ def build_app(ctx: WebContext) -> tuple[FastAPI, PluginRoutes]:
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Sloppy Hook API")
+        return HTMLResponse(docs_page.render(app.openapi(), ctx.settings.key_required))
 
     def secrets() -> list[str]:
         provider_envs = [

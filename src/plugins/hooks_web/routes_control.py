@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from src.plugins.hooks_web.bridge import on_pool, on_writer
 from src.plugins.hooks_web.context import WebContext
+from src.plugins.hooks_web.declared import declared_rows, wait_for_declared
 
 COMMAND_TIMEOUT_S = 10.0
+PLUGIN_WAIT_S = 30.0  # how long a declared command waits for its plugin by default
+MAX_PLUGIN_WAIT_S = 600.0
 SCREENSHOT_TIMEOUT_S = 5.0
 _JSON_SIMPLE = (str, int, float, bool, type(None))
 
@@ -18,16 +21,36 @@ def router(ctx: WebContext) -> APIRouter:
     api = APIRouter(tags=["control"])
     controller = ctx.controller
 
-    @api.get("/api/commands", summary="The commands the palette offers (ready plugins and the core)")
+    @api.get(
+        "/api/commands",
+        summary="The commands the palette offers (ready plugins and the core), and those declared by loading plugins",
+    )
     async def get_commands() -> dict:
         commands = controller.commands()
-        return {"commands": [_command_row(cmd) for _, cmd in sorted(commands.items())]}
+        return {
+            "commands": [_command_row(cmd) for _, cmd in sorted(commands.items())],
+            "declared": declared_rows(controller),
+        }
 
-    @api.post("/api/commands/{command_id}", summary="Run a palette command, as if picked in the palette")
-    async def post_command(command_id: Annotated[str, Path(min_length=1, max_length=200)]) -> dict:
+    @api.post(
+        "/api/commands/{command_id}",
+        summary="Run a palette command, as if picked in the palette (waits for a loading plugin that declares it)",
+        responses={
+            404: {"description": "no plugin registers or declares this command"},
+            409: {"description": "the command failed, or its plugin failed or is disabled"},
+            503: {"description": "its plugin is still loading after `wait` seconds (see Retry-After)"},
+        },
+    )
+    async def post_command(
+        command_id: Annotated[str, Path(min_length=1, max_length=200)],
+        wait: Annotated[
+            float,
+            Query(ge=0, le=MAX_PLUGIN_WAIT_S, description="seconds to wait at most for a loading plugin"),
+        ] = PLUGIN_WAIT_S,
+    ) -> dict:
         command = controller.commands().get(command_id)
         if command is None:
-            raise HTTPException(404, f"no command {command_id!r}; GET /api/commands lists them")
+            command = await wait_for_declared(ctx, command_id, wait)
         try:
             result = await on_writer(controller, command.run, controller, timeout=COMMAND_TIMEOUT_S)
         except HTTPException:

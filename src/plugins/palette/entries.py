@@ -63,12 +63,7 @@ def palette_entries(controller: Any) -> list[PaletteEntry]:
 def declared_owner(controller: Any, command_id: str) -> str | None:
     """The plugin whose metadata declares ``command_id``, if any."""
     catalog = controller.catalog()
-    if catalog is None:
-        return None
-    for info in catalog.plugins.values():
-        if any(declared.id == command_id for declared in info.commands):
-            return info.name
-    return None
+    return catalog.command_owner(command_id) if catalog is not None else None
 
 
 def _declared_state(state: State | None) -> str | None:
