@@ -80,12 +80,8 @@ EXPERIMENTS = {
     "app_si05": "sys.setswitchinterval(0.0005)",
     "app_pool1": "import src.core.controller as c; c.POOL_SIZE = 1",
     "app_pool2": "import src.core.controller as c; c.POOL_SIZE = 2",
-    # One plugin import at a time (the pool stays 4 threads for set-up and I/O).
-    "app_import1": (
-        "import src.core.controller as c, threading; lock = threading.Lock(); load = c._load; "
-        "exec('def one_at_a_time(spec):\\n    with lock:\\n        return load(spec)', globals()); "
-        "c._load = one_at_a_time"
-    ),
+    # Plugin imports all at once, as before the import turns (src/core/import_turns.py): a lease of 0.
+    "app_parallel": "import src.core.controller as c; c.IMPORT_LEASE_S = 0.0",
     # The pool's threads at nice 10: the GUI thread and the renderer's threads win the CPU from imports.
     "app_nice": (
         "import os, threading, src.core.controller as c; name = c.AppController._name_pool_thread; "
@@ -640,7 +636,6 @@ PAIRS = (
     ("app_100", "app", "ready_ms"),
     ("app_none", "bare", "first_frame_ms"),
     ("app", "app_none", "first_frame_ms"),
-    ("app_defer", "bare", "first_frame_ms"),
     ("app", "bare", "frame_p99"),
     ("app", "bare", "frame_max"),
     ("app_gc", "app", "frame_p99"),

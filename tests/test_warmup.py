@@ -350,3 +350,54 @@ def test_a_hook_that_raises_while_catching_up_on_announcements_fails_that_plugin
     assert "a hook raised while it heard earlier announcements: KeyError: 'early'" in error
     assert states(controller)["early"] is State.READY
     assert controller.pm.get_plugin("late") is None
+
+
+SLOW_IMPORT = """
+import os, time
+with open(os.environ["SLOPPY_TEST_IMPORT_LOG"], "a") as log:
+    log.write(f"in {{NAME}} {{time.monotonic()}}\\n")
+time.sleep(0.15)
+with open(os.environ["SLOPPY_TEST_IMPORT_LOG"], "a") as log:
+    log.write(f"out {{NAME}} {{time.monotonic()}}\\n")
+""".replace("{{", "{").replace("}}", "}")
+
+
+def test_plugin_imports_run_one_at_a_time(start, tmp_path, monkeypatch):
+    log = tmp_path / "imports.log"
+    monkeypatch.setenv("SLOPPY_TEST_IMPORT_LOG", str(log))
+    names = ["one", "two", "three", "four", "five"]
+    controller = start([PluginSpec(name=n, source=f"NAME = {n!r}\n" + SLOW_IMPORT) for n in names])
+    assert controller.wait_for_warmup(20)
+    assert set(states(controller).values()) == {State.READY}
+    events = sorted((float(t), kind) for kind, _name, t in (line.split() for line in log.read_text().splitlines()))
+    inside = peak = 0
+    for _t, kind in events:
+        inside += 1 if kind == "in" else -1
+        peak = max(peak, inside)
+    assert len(events) == 2 * len(names) and peak == 1
+    # The imports were spread over the pool's threads all the same: they waited for a turn, not for a thread.
+    assert len({p.thread for p in controller.warmup_status().plugins if p.name in names}) > 1
+
+
+def test_a_hanging_import_holds_up_the_others_only_for_its_lease(start, tmp_path, monkeypatch):
+    monkeypatch.setattr("src.core.controller.IMPORT_LEASE_S", 0.5)
+    gate = tmp_path / "gate"
+    hangs = PluginSpec(
+        name="hangs",
+        source=f"import os, time\nwhile not os.path.exists({str(gate)!r}):\n    time.sleep(0.02)\n",
+    )
+    started = time.monotonic()
+    controller = start([hangs, good_plugin("alpha"), good_plugin("beta")], timeout_s=4.0)
+    try:
+        deadline = time.monotonic() + 10
+        while {states(controller).get(n) for n in ("alpha", "beta")} != {State.READY}:
+            assert time.monotonic() < deadline, states(controller)
+            time.sleep(0.02)
+        assert time.monotonic() - started < 3.0  # well before the hanging import's timeout
+        assert controller.wait_for_warmup(10)
+        status = {p.name: p for p in controller.warmup_status().plugins}
+        assert status["hangs"].started_ms < min(status["alpha"].started_ms, status["beta"].started_ms)
+        assert status["hangs"].state is State.FAILED
+        assert "did not finish within 4 s" in status["hangs"].error
+    finally:
+        gate.touch()

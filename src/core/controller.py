@@ -33,12 +33,16 @@ import pluggy
 from src.core import hookspecs
 from src.core.catalog import Catalog, PluginInfo, discover
 from src.core.config import Config, env_disabled_plugins
+from src.core.import_turns import ImportTurns, TurnsClosed
 from src.core.profiler import StartupProfiler
 from src.core.warmup import PluginStatus, State, WarmupStatus
 
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 4
+# After this long an import no longer keeps the next one waiting (src/core/import_turns.py).
+IMPORT_LEASE_S = 3.0
+WARMING_GRACE_S = 0.3  # how long shutdown waits for warm-up jobs (a hanging import is not waited for)
 # Hooks the core calls on every plugin at once: an exception raised in one
 # plugin's implementation fails that plugin and must not stop the others.
 _GUARDED_HOOKS = frozenset(
@@ -106,6 +110,7 @@ class AppController:
         self._done_callbacks: list[Callable[[WarmupStatus], None]] = []
         self._gc_paused = False
         self._stopping = False
+        self._import_turns = ImportTurns(IMPORT_LEASE_S)  # one plugin import at a time
 
         self._thread_ids = itertools.count(1)
         # "warming": pool jobs importing a plugin; shutdown need not wait for them.
@@ -313,7 +318,6 @@ class AppController:
             self._gc_paused = True
             gc.disable()
         self.submit_io(self._warm, info, attempt)
-        self.loop.call_later(self.config.warmup_timeout_s(), self._check_timeout, info.name, attempt)
 
     def _warm(self, info: PluginInfo, attempt: int) -> None:  # pool
         with self._lock:
@@ -326,11 +330,15 @@ class AppController:
 
     def _warm_plugin(self, info: PluginInfo, attempt: int) -> None:  # pool
         name = info.name
-        self.post(self._set_importing, name, attempt, threading.current_thread().name, self.profiler.now_ms())
-        t0 = time.perf_counter()
         stage = "import"
         try:
-            plugin = _load(info.module)
+            with self._import_turns.turn((name, attempt)):
+                with self._lock:
+                    if self._current(name, attempt) is None or self._stopping:
+                        return  # disabled, retried or shutting down while it waited for its turn
+                self.post(self._set_importing, name, attempt, threading.current_thread().name, self.profiler.now_ms())
+                t0 = time.perf_counter()
+                plugin = _load(info.module)
             import_ms = (time.perf_counter() - t0) * 1000
             stage = "registration"
             self._wait_for_writer(self.call_on_writer(self._register, name, plugin, attempt))
@@ -340,6 +348,8 @@ class AppController:
             for kind, (hook, key) in CONTRIBUTIONS.items():
                 stage = hook
                 contributions[kind] = _collect(self.pm, plugin, hook, key)
+        except TurnsClosed:
+            return
         except BaseException as e:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in an import too
             self.post(self._fail, name, attempt, f"{stage} failed: {_describe(e)}", traceback.format_exc())
             return
@@ -362,8 +372,11 @@ class AppController:
     def _set_importing(self, name: str, attempt: int, thread: str, started_ms: float) -> None:  # writer
         with self._lock:
             status = self._current(name, attempt)
-            if status is not None and status.state is State.PENDING:
-                status.state, status.thread, status.started_ms = State.IMPORTING, thread, round(started_ms, 3)
+            if status is None or status.state is not State.PENDING:
+                return
+            status.state, status.thread, status.started_ms = State.IMPORTING, thread, round(started_ms, 3)
+        # The clock starts with the import itself, not while the plugin waited for its turn.
+        self.loop.call_later(self.config.warmup_timeout_s(), self._check_timeout, name, attempt)
 
     def _register(self, name: str, plugin: Any, attempt: int) -> None:  # writer
         status = self._current(name, attempt)
@@ -647,6 +660,7 @@ class AppController:
         """
         deadline = time.monotonic() + timeout
         self._stopping = True
+        self._import_turns.close()
         if self._loop_thread.is_alive():
             future = self.call_on_writer(self._announce_shutdown)
             try:
@@ -657,11 +671,14 @@ class AppController:
             self._loop_thread.join(max(0.1, deadline - time.monotonic()))
         self._pool.shutdown(wait=False, cancel_futures=True)
         # Wait for jobs that may be saving the user's work; a plugin import
-        # still running holds nothing of theirs and is not waited for.
+        # still running holds nothing of theirs and is waited for only briefly
+        # (a warm-up job that has just announced its plugin is finishing).
+        grace_end = min(deadline, time.monotonic() + WARMING_GRACE_S)
         while time.monotonic() < deadline:
             with self._lock:
-                if self._pool_stats["busy"] <= self._pool_stats["warming"]:
-                    break
+                busy, warming = self._pool_stats["busy"], self._pool_stats["warming"]
+            if busy == 0 or (busy <= warming and time.monotonic() >= grace_end):
+                break
             time.sleep(0.02)
         if self._gc_paused:
             gc.enable()
