@@ -80,10 +80,17 @@ EXPERIMENTS = {
     "app_si05": "sys.setswitchinterval(0.0005)",
     "app_pool1": "import src.core.controller as c; c.POOL_SIZE = 1",
     "app_pool2": "import src.core.controller as c; c.POOL_SIZE = 2",
+    # Idle: hello_imgui goes idle 3 s after the last event (its default) instead of the app's 1 s.
+    "app_active3_idle": "import src.core.gui.app as g; g.IDLE_AFTER_S = 3.0",
     # Plugin imports all at once, as before the import turns (src/core/import_turns.py): a lease of 0.
     "app_parallel": "import src.core.controller as c; c.IMPORT_LEASE_S = 0.0",
     # The pool's threads at nice 10: the GUI thread and the renderer's threads win the CPU from imports.
     "app_nice": (
+        "import os, threading, src.core.controller as c; name = c.AppController._name_pool_thread; "
+        "c.AppController._name_pool_thread = lambda self: (name(self), "
+        "os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10))"
+    ),
+    "app_nice_idle": (
         "import os, threading, src.core.controller as c; name = c.AppController._name_pool_thread; "
         "c.AppController._name_pool_thread = lambda self: (name(self), "
         "os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10))"
@@ -542,7 +549,7 @@ def run_round(variants: tuple[str, ...], n: int, work: Path, noop: Path, gui: bo
         else:
             extra: dict[str, str] = {}
             args: list[str] = []
-            if variant == "app_idle":  # as shipped: hello_imgui idles when nothing happens
+            if variant.endswith("_idle"):  # as shipped: hello_imgui idles when nothing happens
                 extra["SLOPPY_BENCH_CONTINUOUS"] = "0"
             if variant == "app_100":
                 extra["PYTHONPATH"] = str(noop)
