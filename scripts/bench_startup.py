@@ -82,7 +82,7 @@ EXPERIMENTS = {
     "app_pool2": "import src.core.controller as c; c.POOL_SIZE = 2",
     # Idle: hello_imgui goes idle 3 s after the last event (its default) instead of the app's 1 s.
     "app_active3_idle": "import src.core.gui.app as g; g.IDLE_AFTER_S = 3.0",
-    # Plugin imports all at once, as before the import turns (src/core/import_turns.py): a lease of 0.
+    # Plugin imports all at once, as before the import queue (src/core/import_queue.py): a lease of 0.
     "app_parallel": "import src.core.controller as c; c.IMPORT_LEASE_S = 0.0",
     # The pool's threads at nice 10: the GUI thread and the renderer's threads win the CPU from imports.
     "app_nice": (

@@ -33,14 +33,14 @@ import pluggy
 from src.core import hookspecs
 from src.core.catalog import Catalog, PluginInfo, discover
 from src.core.config import Config, env_disabled_plugins
-from src.core.import_turns import ImportTurns, TurnsClosed
+from src.core.import_queue import ImportQueue
 from src.core.profiler import StartupProfiler
 from src.core.warmup import PluginStatus, State, WarmupStatus
 
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 4
-# After this long an import no longer keeps the next one waiting (src/core/import_turns.py).
+# After this long an import no longer keeps the next one waiting (src/core/import_queue.py).
 IMPORT_LEASE_S = 3.0
 WARMING_GRACE_S = 0.3  # how long shutdown waits for warm-up jobs (a hanging import is not waited for)
 # Hooks the core calls on every plugin at once: an exception raised in one
@@ -110,7 +110,8 @@ class AppController:
         self._done_callbacks: list[Callable[[WarmupStatus], None]] = []
         self._gc_paused = False
         self._stopping = False
-        self._import_turns = ImportTurns(IMPORT_LEASE_S)  # one plugin import at a time
+        # One plugin import at a time (why: src/core/import_queue.py); writer thread.
+        self._imports = ImportQueue(self._start_import, self._import_wanted, self._call_later, IMPORT_LEASE_S)
 
         self._thread_ids = itertools.count(1)
         # "warming": pool jobs importing a plugin; shutdown need not wait for them.
@@ -317,7 +318,18 @@ class AppController:
             # for 100+ ms and stall frames; collect once the imports are done.
             self._gc_paused = True
             gc.disable()
-        self.submit_io(self._warm, info, attempt)
+        self._imports.add((info.name, attempt), info)
+
+    def _start_import(self, key: tuple[str, int], info: PluginInfo) -> None:  # writer
+        self.submit_io(self._warm, info, key[1])
+
+    def _import_wanted(self, key: tuple[str, int]) -> bool:  # writer
+        with self._lock:
+            status = self._current(*key)
+            return status is not None and status.state is State.PENDING and not self._stopping
+
+    def _call_later(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:  # writer
+        self.loop.call_later(delay, fn, *args)
 
     def _warm(self, info: PluginInfo, attempt: int) -> None:  # pool
         with self._lock:
@@ -331,14 +343,13 @@ class AppController:
     def _warm_plugin(self, info: PluginInfo, attempt: int) -> None:  # pool
         name = info.name
         stage = "import"
+        self.post(self._set_importing, name, attempt, threading.current_thread().name, self.profiler.now_ms())
+        t0 = time.perf_counter()
         try:
-            with self._import_turns.turn((name, attempt)):
-                with self._lock:
-                    if self._current(name, attempt) is None or self._stopping:
-                        return  # disabled, retried or shutting down while it waited for its turn
-                self.post(self._set_importing, name, attempt, threading.current_thread().name, self.profiler.now_ms())
-                t0 = time.perf_counter()
+            try:
                 plugin = _load(info.module)
+            finally:
+                self.post(self._imports.finished, (name, attempt))
             import_ms = (time.perf_counter() - t0) * 1000
             stage = "registration"
             self._wait_for_writer(self.call_on_writer(self._register, name, plugin, attempt))
@@ -348,8 +359,6 @@ class AppController:
             for kind, (hook, key) in CONTRIBUTIONS.items():
                 stage = hook
                 contributions[kind] = _collect(self.pm, plugin, hook, key)
-        except TurnsClosed:
-            return
         except BaseException as e:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in an import too
             self.post(self._fail, name, attempt, f"{stage} failed: {_describe(e)}", traceback.format_exc())
             return
@@ -660,7 +669,7 @@ class AppController:
         """
         deadline = time.monotonic() + timeout
         self._stopping = True
-        self._import_turns.close()
+        self._imports.close()
         if self._loop_thread.is_alive():
             future = self.call_on_writer(self._announce_shutdown)
             try:
