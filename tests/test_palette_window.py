@@ -7,9 +7,7 @@ palette, and a third-party distribution whose import waits for a gate file).
 
 from __future__ import annotations
 
-import sys
 import time
-import uuid
 
 import pytest
 from imgui_bundle import imgui
@@ -22,7 +20,7 @@ from src.core.warmup import State
 from src.plugins.palette import plugin as palette_plugin
 from src.plugins.palette.runner import DONE, WAITING
 from src.plugins.palette.window import SHORTCUT
-from tests.third_party import close_loop, greeter_source, write_distribution
+from tests.third_party import close_loop, gated_greeter_site
 
 pytestmark = pytest.mark.own_process  # imgui runs in-process here: keep it out of the suite's process
 
@@ -31,14 +29,8 @@ BUILTIN = set(discover().plugins)
 
 @pytest.fixture
 def gated_greeter(tmp_path, monkeypatch):
-    module = f"sloppy_greeter_{uuid.uuid4().hex[:8]}"
-    site = tmp_path / "site"
-    write_distribution(site, plugins={"greeter": module}, modules={module: greeter_source(gated=True)})
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delitem(sys.modules, module, raising=False)
-    yield site
-    if not (site / "gate").exists():
-        (site / "gate").write_text("fail", encoding="utf-8")
+    with gated_greeter_site(tmp_path, monkeypatch) as site:
+        yield site
 
 
 @pytest.fixture

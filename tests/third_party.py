@@ -6,7 +6,12 @@ Put the folder on ``sys.path`` (or ``PYTHONPATH`` of a subprocess) and
 
 from __future__ import annotations
 
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 
@@ -79,3 +84,17 @@ def close_loop(controller) -> None:
     """Close a shut-down controller's event loop (its selector and self-pipe), so test runs do not leak descriptors."""
     if not controller.loop.is_running() and not controller.loop.is_closed():
         controller.loop.close()
+
+
+@contextmanager
+def gated_greeter_site(tmp_path: Path, monkeypatch: Any) -> Iterator[Path]:
+    """The gated greeter distribution on ``sys.path``; its gate is failed on exit (frees the pool thread)."""
+    module = f"sloppy_greeter_{uuid.uuid4().hex[:8]}"
+    site = tmp_path / "site"
+    write_distribution(site, plugins={"greeter": module}, modules={module: greeter_source(gated=True)})
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    yield site
+    gate = site / "gate"
+    if not gate.exists():
+        gate.write_text("fail", encoding="utf-8")

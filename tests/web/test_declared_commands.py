@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
-import sys
 import threading
 import time
-import uuid
 
 import pytest
 from webtools import HEAVY, Http, start_app, stop_app, wait_for_server
 
 from src.core.catalog import discover
 from src.plugins.hooks_web.declared import RETRY_AFTER_S
-from tests.third_party import greeter_source, write_distribution
+from tests.third_party import gated_greeter_site
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -27,15 +25,8 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture
 def greeter_site(tmp_path, monkeypatch):
     """The gated greeter distribution on sys.path; its gate is failed at teardown (frees the pool thread)."""
-    module = f"sloppy_greeter_{uuid.uuid4().hex[:8]}"
-    site = tmp_path / "site"
-    write_distribution(site, plugins={"greeter": module}, modules={module: greeter_source(gated=True)})
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delitem(sys.modules, module, raising=False)
-    yield site
-    gate = site / "gate"
-    if not gate.exists():
-        gate.write_text("fail", encoding="utf-8")
+    with gated_greeter_site(tmp_path, monkeypatch) as site:
+        yield site
 
 
 @pytest.fixture
