@@ -11,6 +11,7 @@ import time
 import pytest
 from distbuilder import PluginSpec, good_plugin, make_dist
 
+from src.core import import_times
 from src.core.catalog import discover
 from src.core.config import Config
 from src.core.controller import AppController, PluginUnavailable
@@ -310,7 +311,8 @@ def test_pool_threads_are_named_and_counted(start):
     controller = start([good_plugin(f"n{i}") for i in range(6)])
     assert controller.wait_for_warmup(10)
     deadline = time.monotonic() + 5
-    while controller.pool_status()["completed"] < 7:  # discovery + six warm-ups (each ends just after it posts)
+    # discovery, six warm-ups (each ends just after it posts) and the record of their import times
+    while controller.pool_status()["completed"] < 8:
         assert time.monotonic() < deadline, controller.pool_status()
         time.sleep(0.01)
     status = controller.pool_status()
@@ -411,3 +413,40 @@ def test_a_hanging_import_holds_up_the_others_only_for_its_lease(start, tmp_path
         assert "did not finish within 4 s" in status["hangs"].error
     finally:
         gate.touch()
+
+
+def test_the_plugins_quickest_to_import_last_time_are_imported_first(start, tmp_path, monkeypatch):
+    log, gate = tmp_path / "imports.log", tmp_path / "gate"
+    monkeypatch.setenv("SLOPPY_TEST_IMPORT_LOG", str(log))
+    monkeypatch.setenv("SLOPPY_TEST_IMPORT_GATE", str(gate))
+    gate.touch()
+    record = import_times.default_path()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text('{"heavy": 2500.0, "medium": 300, "light": 3}', encoding="utf-8")
+    names = ["heavy", "new", "medium", "light"]  # discovery order; "new" has no record yet
+    controller = start([PluginSpec(name=n, source=f"NAME = {n!r}\n" + SLOW_IMPORT) for n in names])
+    assert controller.wait_for_warmup(20)
+    order = [name for kind, name, _t in (line.split() for line in log.read_text().splitlines()) if kind == "in"]
+    assert order == ["new", "light", "medium", "heavy"]
+    # This run's times replace the record (on the pool, just after the warm-up).
+    deadline = time.monotonic() + 5
+    while set(import_times.load(record)) != set(names) or import_times.load(record)["heavy"] == 2500.0:
+        assert time.monotonic() < deadline, record.read_text()
+        time.sleep(0.02)
+    assert all(ms >= 100 for ms in import_times.load(record).values())  # each import waited 0.1 s
+
+
+@pytest.mark.parametrize("content", ["{not json", '["a list"]', '{"heavy": "slow", "light": true}', ""])
+def test_an_unreadable_import_time_record_means_discovery_order(start, tmp_path, monkeypatch, content):
+    log, gate = tmp_path / "imports.log", tmp_path / "gate"
+    monkeypatch.setenv("SLOPPY_TEST_IMPORT_LOG", str(log))
+    monkeypatch.setenv("SLOPPY_TEST_IMPORT_GATE", str(gate))
+    gate.touch()
+    record = import_times.default_path()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(content, encoding="utf-8")
+    controller = start([PluginSpec(name=n, source=f"NAME = {n!r}\n" + SLOW_IMPORT) for n in ("heavy", "light")])
+    assert controller.wait_for_warmup(20)
+    order = [name for kind, name, _t in (line.split() for line in log.read_text().splitlines()) if kind == "in"]
+    assert order == ["heavy", "light"]
+    assert set(states(controller).values()) == {State.READY}

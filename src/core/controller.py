@@ -30,7 +30,7 @@ from typing import Any
 
 import pluggy
 
-from src.core import hookspecs
+from src.core import hookspecs, import_times
 from src.core.catalog import Catalog, PluginInfo, discover
 from src.core.config import Config, env_disabled_plugins
 from src.core.import_queue import ImportQueue
@@ -96,6 +96,8 @@ class AppController:
         self.appearance: Any = None
         self.gui: Any = None
         self._discover = discover_fn
+        self._import_times_path = import_times.default_path()
+        self._last_import_ms: dict[str, float] = {}  # from the last run: the quick ones are imported first
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
 
@@ -263,7 +265,7 @@ class AppController:
             except Exception:
                 log.exception("plugin discovery failed; starting without plugins")
                 catalog = Catalog()
-        self.post(self._begin_warmup, catalog)
+        self.post(self._begin_warmup, catalog, import_times.load(self._import_times_path))
 
     def _disabled_reason(self, info: PluginInfo) -> str | None:
         if info.name in self._cli_disabled:
@@ -274,7 +276,7 @@ class AppController:
             return f"disabled in {self.config.path}"
         return self._disabled_kinds.get(info.kind)
 
-    def _begin_warmup(self, catalog: Catalog) -> None:  # writer
+    def _begin_warmup(self, catalog: Catalog, last_import_ms: dict[str, float]) -> None:  # writer
         installed = set(catalog.plugins)
         for source, names in (
             ("config", self.config.disabled_plugins()),
@@ -300,7 +302,9 @@ class AppController:
                 )
         for conflict in catalog.conflicts:
             log.warning("%s", conflict.reason())
-        for info in catalog.plugins.values():
+        self._last_import_ms = last_import_ms
+        # Quickest first (by last run's import time; a new plugin counts as quick), else discovery order.
+        for info in sorted(catalog.plugins.values(), key=lambda info: last_import_ms.get(info.name, 0.0)):
             if self._statuses[info.name].enabled:
                 self._schedule_warm(info)
         self._check_done()
@@ -507,6 +511,9 @@ class AppController:
         self._announce("sloppy_warmup_complete", status=status)
         for callback in callbacks:
             _run_callback(callback, status)
+        measured = {p.name: p.import_ms for p in status.by_state(State.READY) if p.import_ms is not None}
+        if measured and not self._stopping:
+            self.submit_io(import_times.save, self._import_times_path, {**self._last_import_ms, **measured})
 
     # -- public queries -----------------------------------------------------
 

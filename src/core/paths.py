@@ -22,6 +22,15 @@ def config_dir() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or _home() / ".config") / APP
 
 
+def state_dir() -> Path:
+    """The user state folder (what the app remembers between runs): ``$XDG_STATE_HOME/sloppy`` on Linux."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or _home() / "AppData" / "Local") / APP
+    if sys.platform == "darwin":
+        return _home() / "Library" / "Application Support" / APP / "State"
+    return Path(os.environ.get("XDG_STATE_HOME") or _home() / ".local" / "state") / APP
+
+
 def log_dir() -> Path:
     """The user log folder: ``$XDG_STATE_HOME/sloppy/log`` on Linux."""
     if sys.platform == "win32":
