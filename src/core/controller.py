@@ -513,7 +513,9 @@ class AppController:
             _run_callback(callback, status)
         measured = {p.name: p.import_ms for p in status.by_state(State.READY) if p.import_ms is not None}
         if measured and not self._stopping:
-            self.submit_io(import_times.save, self._import_times_path, {**self._last_import_ms, **measured})
+            self.submit_io(
+                import_times.save, self._import_times_path, import_times.updated(self._last_import_ms, measured)
+            )
 
     # -- public queries -----------------------------------------------------
 
