@@ -350,6 +350,8 @@ def backdrop(ctx: Any, gui: Any, result: dict) -> None:
     wait_until(ctx, lambda: gui.appearance.current == "halves", 5.0, "the halves theme")
     ctx.yield_(3)
     result["veiled"] = gui.backdrop.veiled
+    style = imgui.get_style()
+    result["on_top_alphas"] = [style.color_(imgui.Col_.window_bg).w, style.color_(imgui.Col_.popup_bg).w]
     result["clear_veiled"] = _colour(hello_imgui.get_runner_params().imgui_window_params.background_color)
     screenshot_from_pool(ctx, gui, out / "halves.png")
 

@@ -197,6 +197,7 @@ def test_theme_menu_plugin_frames_and_commands(run_app, tmp_path):
 
 
 CONTEXT_EMPTY_AREA = (20, 120, 290, 340)  # below the Context panel's text, above Providers
+FLOATING_CONTEXT_EMPTY = (20, 270, 250, 350)  # the Context panel once undocked, below its text
 PANELS = {"Discussion", "Message", "Context", "Providers", "Plugins", "Diagnostics"}
 
 
@@ -218,6 +219,10 @@ def test_docked_panels_are_painted_once_and_a_floating_one_keeps_its_background(
     # A theme's background effect is veiled once by the panels' colour: blue at 50 % over green on the
     # left half of the window, over the black clear colour on the right.
     assert result["veiled"] is True and result["clear_veiled"] == [0.0, 0.0, 0.0, 1.0]
+    # Windows drawn on top of the panels (a floating panel, popups) are opaque all the same: the floating
+    # Context panel's empty part is the theme's blue, not blue over green.
+    assert result["on_top_alphas"] == [1.0, 1.0]
+    assert count_pixels(run.out / "halves.png", (0, 0, 255), FLOATING_CONTEXT_EMPTY, tolerance=3) > 0.9 * 230 * 80
     over_green, over_black = (0, 128, 128), (0, 0, 128)
     assert count_pixels(run.out / "halves.png", over_green, (340, 200, 580, 500), tolerance=3) > 0.95 * 240 * 300
     assert count_pixels(run.out / "halves.png", over_black, (620, 200, 800, 500), tolerance=3) > 0.95 * 180 * 300

@@ -303,6 +303,8 @@ class SloppyGui:
             self.appearance.last_error = f"theme {getattr(theme, 'name', '?')} failed: {e}"
             self.appearance.applied(self.appearance.requested)  # do not retry every frame
             return
+        finally:
+            self.backdrop.theme_applied()  # whatever the theme set, windows on top stay opaque
         self.appearance.applied(theme.name)
 
     def _show_gui(self) -> None:

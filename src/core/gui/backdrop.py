@@ -10,6 +10,10 @@ panels' background over the dock space's looked the same). A theme that draws a
 background effect gets ``WindowBg`` laid once over its effect, so the effect
 shows through as it did through a panel. A panel dragged out of the dock gets
 its background back from its next frame on.
+
+Windows drawn over the panels (a floating panel, popups, dialogs) are made
+opaque whatever the theme's transparency, so no text shows through them; the
+theme's own ``WindowBg`` alpha is kept for the veil over its effect.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ SEE_THROUGH = imgui.WindowFlags_.no_background.value
 DOCK_SPACE_FLAGS = imgui.DockNodeFlags_.none.value
 
 
-def opaque_panel_colour() -> imgui.ImVec4:
-    """The theme's window background without its transparency."""
-    bg = imgui.get_style().color_(imgui.Col_.window_bg)
-    return imgui.ImVec4(bg.x, bg.y, bg.z, 1.0)
+OPAQUE_ON_TOP = (imgui.Col_.window_bg, imgui.Col_.popup_bg)
+
+
+def _opaque(colour: imgui.ImVec4) -> imgui.ImVec4:
+    return imgui.ImVec4(colour.x, colour.y, colour.z, 1.0)
 
 
 class Backdrop:
@@ -37,7 +42,16 @@ class Backdrop:
     def __init__(self, params: hello_imgui.RunnerParams) -> None:
         self._params = params
         self._docked: dict[str, bool] = {}
+        self.panel_colour = imgui.ImVec4(0.0, 0.0, 0.0, 1.0)  # the theme's WindowBg, its alpha too
         self.veiled = False  # whether the last frame laid the panels' colour over a theme's effect
+
+    def theme_applied(self) -> None:
+        """After a theme set the style: remember its panel colour, make windows on top opaque. GUI thread."""
+        style = imgui.get_style()
+        bg = style.color_(imgui.Col_.window_bg)
+        self.panel_colour = imgui.ImVec4(bg.x, bg.y, bg.z, bg.w)
+        for colour in OPAQUE_ON_TOP:
+            style.set_color_(colour, _opaque(style.color_(colour)))
 
     def panel(self, label: str, draw: Callable[[], None]) -> Callable[[], None]:
         """``draw`` for the dockable window ``label``: notes whether it is docked (inside its Begin)."""
@@ -61,13 +75,13 @@ class Backdrop:
         try:
             theme.draw_background(draw_list, (size.x, size.y), t)
         finally:
-            panels = opaque_panel_colour()
+            clear = _opaque(self.panel_colour)
             self.veiled = draw_list.vtx_buffer.size() > before
             if self.veiled:
-                bg = imgui.get_style().color_(imgui.Col_.window_bg)
-                draw_list.add_rect_filled(imgui.ImVec2(0, 0), size, imgui.color_convert_float4_to_u32(bg))
-                panels = imgui.ImVec4(0.0, 0.0, 0.0, 1.0)
-            self._params.imgui_window_params.background_color = panels
+                veil = imgui.color_convert_float4_to_u32(self.panel_colour)
+                draw_list.add_rect_filled(imgui.ImVec2(0, 0), size, veil)
+                clear = imgui.ImVec4(0.0, 0.0, 0.0, 1.0)
+            self._params.imgui_window_params.background_color = clear
 
 
 def see_through(windows: list[hello_imgui.DockableWindow]) -> list[hello_imgui.DockableWindow]:
