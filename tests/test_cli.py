@@ -118,6 +118,7 @@ def test_headless_stops_promptly_on_a_signal_even_while_an_import_hangs(sloppy_c
         proc.wait(timeout=10)
         assert time.monotonic() - t0 < 5
         assert proc.returncode == 0
+        assert "running without a window; stop with Ctrl+C" in proc.stderr.read()
     finally:
         proc.kill()
         proc.communicate()

@@ -146,6 +146,7 @@ def _run_headless(controller: AppController, args: argparse.Namespace) -> int:
     controller.add_contributions("commands", "core", [Command("app.quit", "Quit Sloppy", lambda _c: stop.set())])
     start_controller(controller, args)
     log.info("running headless; stop with Ctrl+C")
+    print("sloppy: running without a window; stop with Ctrl+C", file=sys.stderr, flush=True)
     while not stop.wait(0.5):
         pass
     return 0
