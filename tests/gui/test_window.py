@@ -366,6 +366,9 @@ def test_a_small_window_keeps_the_discussion_column_usable(run_app):
     assert small["Discussion"] >= 800 * 0.34, result  # was ~110 px: the side docks kept their full width
     assert small["Context"] > 100 and small["Plugins"] > 100, result  # the side docks shrank, they did not vanish
     assert result["large_again"]["Discussion"] >= result["large"]["Discussion"] * 0.9, result
+    # Grown again, the side docks get their width back (they used to stay narrow).
+    for side in ("Context", "Plugins"):
+        assert result["large_again"][side] >= result["large"][side] * 0.9, result
 
 
 def test_the_plugins_table_is_whole_at_the_default_window_size(run_app, tmp_path):

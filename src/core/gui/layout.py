@@ -51,19 +51,22 @@ FIT_FRAMES = 8  # frames to keep fitting after a resize (docking settles one lev
 
 
 class DiscussionFit:
-    """Keeps the Discussion column usable when the window gets narrow.
+    """Keeps the Discussion column usable when the window gets narrow, and gives the space back.
 
     Dear ImGui keeps the side docks at their absolute width when the window
     shrinks, so the central column takes all the loss. After a change of width
     (and at start, when the saved layout may come from a wider window), side
     docks next to the Discussion are scaled down together until it has its
-    share again. A splitter the user drags at a steady size is left alone.
+    share again; their widths from before are remembered, and when the window
+    grows again they get them back as far as the Discussion's share allows. A
+    splitter the user drags at a steady size is left alone.
     """
 
     def __init__(self) -> None:
         self._width = -1.0
         self._frames_left = 0
-        self.adjustments = 0  # how many times side docks were narrowed (tests, Diagnostics)
+        self._before_narrowed: dict[int, float] = {}  # side dock id -> its width before the fit narrowed it
+        self.adjustments = 0  # how many times side docks were resized (tests, Diagnostics)
 
     def update(self, labels: list[str], protected: str = "Discussion") -> None:
         """Call once a frame, after the dock space is submitted (GUI thread)."""
@@ -78,16 +81,32 @@ class DiscussionFit:
         if node is None:
             return
         wanted = min(max(width * MIN_DISCUSSION_SHARE, hello_imgui.em_size(MIN_DISCUSSION_EMS)), width * 0.8)
-        if node.size.x >= wanted - 1.0:
-            return
         sides = _side_nodes(node, [label for label in labels if label != protected])
+        if node.size.x >= wanted - 1.0:
+            self._give_back(sides, spare=node.size.x - wanted)
+            return
         total = sum(side.size.x for side in sides.values())
         if total <= 0.0:
             return
         room = max(total - (wanted - node.size.x), total * 0.2)
         scale = room / total
         for side in sides.values():
+            self._before_narrowed.setdefault(side.id_, side.size.x)
             imgui.internal.dock_builder_set_node_size(side.id_, imgui.ImVec2(side.size.x * scale, side.size.y))
+        self.adjustments += 1
+
+    def _give_back(self, sides: dict[int, imgui.internal.DockNode], spare: float) -> None:
+        """Widen narrowed side docks toward their old widths with what the Discussion can spare."""
+        missing = {i: self._before_narrowed[i] - side.size.x for i, side in sides.items() if i in self._before_narrowed}
+        for i, short in list(missing.items()):
+            if short <= 1.0:
+                del self._before_narrowed[i], missing[i]  # back to its width
+        if spare <= 1.0 or not missing:
+            return
+        share = min(1.0, spare / sum(missing.values()))
+        for i, short in missing.items():
+            side = sides[i]
+            imgui.internal.dock_builder_set_node_size(i, imgui.ImVec2(side.size.x + short * share, side.size.y))
         self.adjustments += 1
 
 
