@@ -289,3 +289,16 @@ def test_a_saved_explicit_choice_is_kept_and_an_automatic_one_is_not_saved(start
     third.chat.send("third")
     assert third.chat.wait_idle(20)
     assert fake.requests[-1]["auth"] == "Bearer unset" and fake.requests[-1]["body"]["model"] == "bravo-model"
+
+
+def test_a_model_of_another_provider_is_refused_with_the_reason(start, site, fake):
+    controller = start()
+    for name in ("alpha", "bravo"):
+        open_gate(controller, site, name)
+    assert provider(controller) == "alpha"
+    with pytest.raises(ValueError, match="'bravo-model' is a .* model and the provider is .*: choose"):
+        controller.chat.set_model("bravo-model")
+    controller.chat.set_model("alpha-model")  # its own
+    controller.chat.set_model("my-fine-tune")  # a name no provider lists: a custom model, allowed
+    controller.call_on_writer(lambda: None).result(5)
+    assert (provider(controller), controller.chat.snapshot().model) == ("alpha", "my-fine-tune")

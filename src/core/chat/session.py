@@ -161,9 +161,18 @@ class ChatSession:
         self._controller.post(self._set, {"provider": name, "model": model or None})
 
     def set_model(self, model: str) -> None:
+        """Use ``model`` with the current provider: one it lists, or a name no provider lists (a custom one)."""
         model = str(model).strip()
         if not model:
             raise ValueError("give a model name")
+        providers = self._controller.providers()
+        current = self._snapshot.provider
+        mine = providers.get(current) if current else None
+        others = [p for name, p in providers.items() if name != current and model in (getattr(p, "models", ()) or ())]
+        if others and (mine is None or model not in (getattr(mine, "models", ()) or ())):
+            theirs = getattr(others[0], "label", "another provider")
+            ours = getattr(mine, "label", current) if current else "no provider"
+            raise ValueError(f"{model!r} is a {theirs} model and the provider is {ours}: choose {theirs} too")
         self._controller.post(self._set, {"model": model})
 
     def set_persona(self, name: str) -> None:
