@@ -89,6 +89,9 @@ def screenshot_from_pool(ctx: Any, gui: Any, path: Path) -> None:
 
 def warmup_to_ready(ctx: Any, gui: Any, result: dict) -> None:
     """The indicator runs to its end state; the toast shows and is dismissed."""
+    wait_until(ctx, lambda: gui.indicator.phase.value == "warming", 30.0, "the warm-up to start")
+    ctx.yield_()
+    result["idle_fps_warming"] = gui.runner_params.fps_idling.fps_idle  # the gated plugin holds the warm-up
     _open_gate_when(ctx, lambda: gui.indicator.phase.value == "warming")
     wait_until(ctx, lambda: gui.status.done, 60.0, "the warm-up")
     wait_until(ctx, lambda: gui.toasts.current is not None, 5.0, "the toast")
@@ -99,6 +102,7 @@ def warmup_to_ready(ctx: Any, gui: Any, result: dict) -> None:
     ctx.item_click("//##toast/Dismiss##toast")
     ctx.yield_(2)
     result["toast_after_dismiss"] = gui.toasts.current is not None
+    result["idle_fps_still"] = gui.runner_params.fps_idling.fps_idle
     result["dismissed"] = gui.toasts.dismissed
     frames = sorted(gui.frame_times_ms())
     result["frame_times"] = len(frames)

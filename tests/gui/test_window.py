@@ -38,6 +38,8 @@ def test_indicator_runs_from_warming_to_ready_and_the_toast_is_dismissed(run_app
     assert counts == sorted(counts), history
     assert re.fullmatch(r"All plugins ready — \d+ plugins in \d+\.\d s", run.result["toasts"][0]), run.result
     assert run.result["dismissed"] == 1 and run.result["toast_after_dismiss"] is False
+    # Idle, the window draws 9 frames a second while something moves (the spinner), 3 once all is still.
+    assert (run.result["idle_fps_warming"], run.result["idle_fps_still"]) == (9.0, 3.0)
     assert "first_frame" in run.result["marks"]
     assert run.result["frame_times"] > 0
     # The green dot is on screen once warm: in the frame from screenshot_png and in the runner's final frame.

@@ -55,6 +55,11 @@ SUBSCRIBER_NAME = "sloppy.gui"
 WINDOW_SIZE = (1200, 760)
 CONFIG_TOAST_SECONDS = 15.0
 IDLE_AFTER_S = 1.0
+# Frames a second while idle: hello_imgui's 9 while something moves on its own (the warm-up
+# spinner, a streaming answer, a toast, a theme's animated background), fewer when all is still
+# (each idle frame costs ~20 ms of CPU under a software renderer).
+IDLE_FPS_MOVING = 9.0
+IDLE_FPS_STILL = 3.0
 # Modules the GUI draws with but must not import on its own thread.
 WARMED_MODULES = ("numpy",)
 
@@ -275,6 +280,12 @@ class SloppyGui:
                 log.exception("GUI action %s failed", getattr(fn, "__name__", fn))
         if not self.markdown.ready and (self.status.done or self._has_answer()):
             self.markdown.prepare()
+        self.runner_params.fps_idling.fps_idle = IDLE_FPS_MOVING if self._something_moves() else IDLE_FPS_STILL
+
+    def _something_moves(self) -> bool:
+        chat = self.controller.chat
+        answering = chat is not None and chat.snapshot().busy
+        return not self.status.done or answering or self.toasts.current is not None or self.backdrop.veiled
 
     def _apply_readiness(self) -> None:
         """Apply what the readiness hooks queued, then read the warm-up snapshot (once a frame)."""
