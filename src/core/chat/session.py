@@ -168,8 +168,8 @@ class ChatSession:
         providers = self._controller.providers()
         current = self._snapshot.provider
         mine = providers.get(current) if current else None
-        others = [p for name, p in providers.items() if name != current and model in (getattr(p, "models", ()) or ())]
-        if others and (mine is None or model not in (getattr(mine, "models", ()) or ())):
+        others = [p for name, p in providers.items() if name != current and _lists(p, model)]
+        if others and not (mine is not None and _lists(mine, model)):
             theirs = getattr(others[0], "label", "another provider")
             ours = getattr(mine, "label", current) if current else "no provider"
             raise ValueError(f"{model!r} is a {theirs} model and the provider is {ours}: choose {theirs} too")
@@ -562,6 +562,11 @@ class ChatSession:
             problem = self._store.save(next(self._save_seq), dumps(self._stored()))
             if problem:
                 log.error("%s", problem)
+
+
+def _lists(provider: Any, model: str) -> bool:
+    """Whether ``provider`` offers ``model`` among its models."""
+    return model in (getattr(provider, "models", ()) or ())
 
 
 def _has_key(name: str, provider: Any) -> bool:

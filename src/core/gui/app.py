@@ -222,7 +222,7 @@ class SloppyGui:
         params.fps_idling.enable_idling = os.environ.get("SLOPPY_BENCH_CONTINUOUS") != "1"
         # Idle 1 s after the last event, not hello_imgui's 3 s: the window's own events at start-up
         # would otherwise keep it rendering at full speed through most of the warm-up, taking CPU
-        # from the imports (all plugins ready ~8 % sooner, docs/PERFORMANCE.md).
+        # from the imports (all plugins ready ~9 % sooner, docs/PERFORMANCE.md).
         params.fps_idling.time_active_after_last_event = IDLE_AFTER_S
 
         window = params.imgui_window_params
